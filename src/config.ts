@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of Akked, parsed once from the environment (DESIGN.md §5.2). Nothing else reads
+ * process.env: entry points call `loadConfig()` and hand the result down.
+ */
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const emptyAsUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
+
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+const optionalUrl = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .url()
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+);
+
+/** `8-20` means a random gap between 8 and 20 seconds; `0` turns pacing off. */
+const sendGapSchema = z
+  .string()
+  .regex(/^(\d+(\.\d+)?)(-(\d+(\.\d+)?))?$/, 'expected "min-max" seconds, for example "8-20", or "0"')
+  .transform((value) => {
+    const [minimum, maximum] = value.split('-').map(Number) as [number, number | undefined];
+    return { minimumSeconds: minimum, maximumSeconds: maximum ?? minimum };
+  })
+  .refine((gap) => gap.maximumSeconds >= gap.minimumSeconds, 'the maximum must not be below the minimum');
+
+const masterKeySchema = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+
+const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const EnvironmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface the HTTP server binds to. */
+  HOST: z.string().min(1).default('0.0.0.0'),
+  AKKED_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  /** Connections per process in the PostgreSQL pool. */
+  AKKED_DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  AKKED_PUBLIC_URL: optionalUrl,
+  AKKED_MASTER_KEY: z.preprocess(emptyAsUndefined, masterKeySchema.optional()),
+  /** Older master keys still needed to read values not yet re-encrypted, comma-separated base64. */
+  AKKED_PREVIOUS_MASTER_KEYS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+      .pipe(z.array(masterKeySchema))
+      .optional(),
+  ),
+  AKKED_WHATSAPP_SIMULATOR_URL: optionalUrl,
+  AKKED_CLOUD_API_BASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .url()
+      .transform((value) => value.replace(/\/+$/, ''))
+      .default('https://graph.facebook.com/v23.0'),
+  ),
+  AKKED_ALLOW_PRIVATE_OUTBOUND: z.preprocess(emptyAsUndefined, booleanString.default(false)),
+  SMTP_URL: optionalUrl,
+  EMAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('Akked <no-reply@akked.localhost>')),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_BASE_URL: optionalUrl,
+  STRIPE_PRICE_STARTER: optionalString,
+  STRIPE_PRICE_GROWTH: optionalString,
+  STRIPE_PRICE_SCALE: optionalString,
+  STRIPE_PRICE_TOPUP: optionalString,
+  AKKED_SEND_GAP_SECONDS: z.preprocess(emptyAsUndefined, sendGapSchema.default('8-20')),
+  AKKED_MESSAGE_TEXT_DAYS: z.coerce.number().int().min(0).default(30),
+  AKKED_PLANS_FILE: optionalString,
+  AKKED_FREE_CREDITS: z.coerce.number().int().min(0).default(50),
+  AKKED_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, logLevelSchema.default('info')),
+  /**
+   * Header that carries the client address when Akked runs behind a proxy (for example
+   * `x-forwarded-for`); unset means the socket address is the client.
+   */
+  AKKED_TRUSTED_PROXY_HEADER: z.preprocess(emptyAsUndefined, z.string().toLowerCase().optional()),
+  /** Sign-in attempts allowed per client address per minute. */
+  AKKED_SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Require a verified email before sign-in. */
+  AKKED_REQUIRE_EMAIL_VERIFICATION: z.preprocess(emptyAsUndefined, booleanString.default(true)),
+});
+
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export type Config = Environment & {
+  /** AKKED_PUBLIC_URL, or http://localhost:$PORT. */
+  publicUrl: string;
+  /** Whether cookies are marked Secure (the public URL is https). */
+  isSecure: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const parseConfig = (environment: Record<string, string | undefined>): Config => {
+  const parsed = EnvironmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const publicUrl = parsed.data.AKKED_PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}`;
+
+  return { ...parsed.data, publicUrl, isSecure: publicUrl.startsWith('https://') };
+};
+
+/** The only reader of process.env in Akked. */
+export const loadConfig = (): Config => parseConfig(process.env);

@@ -1,0 +1,83 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/**
+ * Field names whose values never reach a log line: personal data of customers and merchants,
+ * message text, and secrets. Paths cover the field at the top level and up to three levels down.
+ */
+export const REDACTED_FIELDS = [
+  'phone', 'phoneRaw', 'customerPhone', 'from', 'to', 'jid', 'remoteJid',
+  'name', 'customerName', 'fullName', 'firstName', 'lastName', 'email',
+  'address', 'line1', 'line2', 'street', 'city', 'shippingAddress', 'billingAddress', 'customer',
+  'text', 'body', 'messageText', 'content', 'caption',
+  'password', 'newPassword', 'currentPassword', 'token', 'accessToken', 'refreshToken', 'secret',
+  'webhookSecret', 'webhookSecrets', 'apiKey', 'key', 'authorization', 'cookie', 'set-cookie',
+  'x-csrf-token', 'consumerKey', 'consumerSecret', 'managerToken', 'creds', 'credentials',
+  'qr', 'pairingCode', 'masterKey', 'url',
+];
+
+const redactPaths = (): string[] => {
+  const paths: string[] = [];
+  for (const field of REDACTED_FIELDS) {
+    const isIdentifier = /^[A-Za-z_$][\w$]*$/.test(field);
+    const topLevel = isIdentifier ? field : `["${field}"]`;
+    const nested = isIdentifier ? `.${field}` : `["${field}"]`;
+    paths.push(topLevel, `*${nested}`, `*.*${nested}`, `*.*.*${nested}`);
+  }
+
+  return paths;
+};
+
+// Free text can carry a phone number even under an innocent field name (an error message that
+// quotes a JID, say); digit runs that look like phone numbers are masked in every string.
+const PHONE_LIKE = /\+?\d[\d\s\-()]{6,}\d/g;
+
+const maskPhones = (value: unknown, depth = 0): unknown => {
+  if (typeof value === 'string') return value.replace(PHONE_LIKE, '[phone]');
+  // Errors are masked by their serializer, which needs the Error itself.
+  if (depth > 4 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((item) => maskPhones(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [field, fieldValue] of Object.entries(value)) copy[field] = maskPhones(fieldValue, depth + 1);
+
+  return copy;
+};
+
+export type CreateLoggerOptions = {
+  level: string;
+  destination?: pino.DestinationStream;
+  base?: Record<string, unknown>;
+};
+
+export const createLogger = ({ level, destination, base }: CreateLoggerOptions): Logger => {
+  const options: LoggerOptions = {
+    level,
+    base: { ...base },
+    redact: { paths: redactPaths(), censor: '[redacted]' },
+    formatters: {
+      log: (object) => maskPhones(object) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        const masked = args.map((argument) => (typeof argument === 'string' ? maskPhones(argument) : argument));
+        method.apply(this, masked as Parameters<typeof method>);
+      },
+    },
+    serializers: {
+      err: (error: unknown) => {
+        if (!(error instanceof Error)) return maskPhones(error);
+        const code = (error as { code?: unknown }).code;
+
+        return maskPhones({
+          type: error.name,
+          message: error.message,
+          ...(code === undefined ? {} : { code }),
+          stack: error.stack,
+        });
+      },
+    },
+  };
+
+  return destination ? pino(options, destination) : pino(options, pino.destination(2));
+};
