@@ -81,7 +81,7 @@ export const EnvironmentSchema = z.object({
   STRIPE_PRICE_GROWTH: optionalString,
   STRIPE_PRICE_SCALE: optionalString,
   STRIPE_PRICE_TOPUP: optionalString,
-  AKKED_SEND_GAP_SECONDS: z.preprocess(emptyAsUndefined, sendGapSchema.default('8-20')),
+  AKKED_SEND_GAP_SECONDS: z.preprocess((value) => (value === '' || value === undefined ? '8-20' : value), sendGapSchema),
   AKKED_MESSAGE_TEXT_DAYS: z.coerce.number().int().min(0).default(30),
   AKKED_PLANS_FILE: optionalString,
   AKKED_FREE_CREDITS: z.coerce.number().int().min(0).default(50),

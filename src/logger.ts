@@ -33,8 +33,11 @@ const redactPaths = (): string[] => {
 // quotes a JID, say); digit runs that look like phone numbers are masked in every string.
 const PHONE_LIKE = /\+?\d[\d\s\-()]{6,}\d/g;
 
+// Dates and times have the same shape as some phone numbers but are never personal data.
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}/;
+
 const maskPhones = (value: unknown, depth = 0): unknown => {
-  if (typeof value === 'string') return value.replace(PHONE_LIKE, '[phone]');
+  if (typeof value === 'string') return value.replace(PHONE_LIKE, (match) => (DATE_LIKE.test(match) ? match : '[phone]'));
   // Errors are masked by their serializer, which needs the Error itself.
   if (depth > 4 || value === null || typeof value !== 'object' || value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((item) => maskPhones(item, depth + 1));

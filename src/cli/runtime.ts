@@ -1,0 +1,106 @@
+import { createAuth, deriveSecret } from '../accounts/auth.ts';
+import type { Config } from '../config.ts';
+import { loadKeyring } from '../crypto/master-key.ts';
+import { openDatabase, type Database } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { createMailer } from '../email/mailer.ts';
+import { createApp, type AppInstance } from '../http/app.ts';
+import { createAuthenticator } from '../http/authenticate.ts';
+import { registerRoutes } from '../http/routes/index.ts';
+import { ALL_JOBS, scheduleRecurringJobs } from '../jobs/index.ts';
+import { JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../logger.ts';
+import { createMetrics } from '../metrics.ts';
+import type { Services } from '../services.ts';
+
+export type Roles = { api: boolean; worker: boolean };
+
+export type Runtime = {
+  services: Services;
+  app: AppInstance | null;
+  /** The address the HTTP server listens on, when the api role runs. */
+  url: string | null;
+  stop(): Promise<void>;
+};
+
+export type StartRuntimeOptions = {
+  config: Config;
+  roles: Roles;
+  logger: Logger;
+  /** pg-boss schema (tests isolate themselves with their own). */
+  jobSchema?: string;
+  /** Use this database instead of opening one (tests share one per worker). */
+  database?: Database;
+  /** Listen on the configured port (default) or only build the app (tests use `app.inject`). */
+  listen?: boolean;
+};
+
+/**
+ * The composition root of every long-running role: opens the database, applies migrations, starts
+ * the queue, and runs the HTTP api and/or the workers. Everything is built here and nowhere else.
+ */
+export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtime> => {
+  const { config, roles, logger } = options;
+  const keyring = await loadKeyring(config);
+  const database =
+    options.database ??
+    (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.AKKED_DATA_DIR, poolSize: config.AKKED_DATABASE_POOL_SIZE }));
+  const ownsDatabase = !options.database;
+  const stoppers: (() => Promise<void>)[] = [];
+  try {
+    const migrations = await migrate(database);
+    if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, 'database migrations applied');
+    const queue = await JobQueue.start({ database, logger, schema: options.jobSchema, isSupervisor: roles.worker });
+    stoppers.push(() => queue.stop());
+    await queue.register(ALL_JOBS);
+    const metrics = createMetrics();
+    const mailer = createMailer({
+      smtpUrl: config.SMTP_URL,
+      from: config.EMAIL_FROM,
+      dataDirectory: config.AKKED_DATA_DIR,
+      logger,
+      onSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
+    });
+    const services: Services = { config, database, queue, logger, keyring, mailer, metrics };
+
+    if (roles.worker) {
+      await scheduleRecurringJobs(queue);
+      await queue.work(ALL_JOBS, services, config.AKKED_WORKER_CONCURRENCY);
+    }
+
+    let app: AppInstance | null = null;
+    let url: string | null = null;
+    if (roles.api) {
+      const auth = createAuth({ config, database, keyring, mailer, logger });
+      const csrfSecret = deriveSecret(keyring, 'csrf');
+      app = await createApp({ services });
+      registerRoutes(app, { auth, authenticator: createAuthenticator({ auth, services, csrfSecret }), csrfSecret });
+      await app.ready();
+      const httpApp = app;
+      // Closed first, so no request starts while the queue and database shut down.
+      stoppers.unshift(() => httpApp.close());
+      if (options.listen !== false) {
+        url = await app.listen({ port: config.PORT, host: config.HOST });
+        logger.info({ publicAddress: config.publicUrl, listeningOn: url }, 'Akked is listening');
+      }
+    }
+
+    let isStopped = false;
+
+    return {
+      services,
+      app,
+      url,
+      stop: async () => {
+        if (isStopped) return;
+        isStopped = true;
+        for (const stop of stoppers) await stop().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+        if (ownsDatabase) await database.close();
+      },
+    };
+  } catch (error) {
+    for (const stop of stoppers) await stop().catch(() => undefined);
+    if (ownsDatabase) await database.close().catch(() => undefined);
+    throw error;
+  }
+};

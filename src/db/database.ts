@@ -1,0 +1,158 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { AppError } from '../errors.ts';
+import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.ts';
+import { schema } from './schema.ts';
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type Row = Record<string, unknown>;
+
+/** Runs SQL with `$1, $2...` parameters; the same on PGlite and node-postgres. */
+export type Queryable = {
+  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+  /** The typed query builder bound to the same connection (and transaction, inside one). */
+  orm: Orm;
+};
+
+export type Transaction = Queryable;
+
+export type Database = Queryable & {
+  kind: 'pglite' | 'postgres';
+  /**
+   * Runs `work` in one transaction, committed when it resolves and rolled back when it throws. On
+   * PGlite every statement of the process waits for it, so the work must never wait on the network
+   * (DESIGN: never hold a transaction across a network call).
+   */
+  transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /** The embedded instance, for pg-boss's PGlite backend. */
+  pglite: PGlite | null;
+  /** The PostgreSQL URL, for pg-boss's own pool. */
+  connectionString: string | null;
+  close(): Promise<void>;
+};
+
+export type OpenDatabaseOptions = {
+  /** PostgreSQL URL; without it the embedded database in `dataDirectory` is used. */
+  databaseUrl?: string | undefined;
+  dataDirectory: string;
+  poolSize?: number;
+  /** Open PGlite in memory (tests); no directory lock is taken. */
+  inMemory?: boolean;
+};
+
+export const openDatabase = async (options: OpenDatabaseOptions): Promise<Database> => {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+
+  return openPglite(options);
+};
+
+const openPostgres = async (connectionString: string, poolSize: number): Promise<Database> => {
+  const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'akked' });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on the next checkout.
+  });
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end();
+    throw new AppError('unavailable', {
+      message: `cannot connect to DATABASE_URL: ${(error as Error).message}`,
+      cause: error,
+    });
+  }
+  const orm = drizzlePostgres(pool, { schema }) as unknown as Orm;
+
+  return {
+    kind: 'postgres',
+    orm,
+    query: async <T extends Row>(text: string, params: unknown[] = []) =>
+      (await pool.query(text, params)).rows as T[],
+    exec: async (script) => {
+      await pool.query(script);
+    },
+    transaction: async (work) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await work({
+          orm: drizzlePostgres(client) as unknown as Orm,
+          query: async <T extends Row>(text: string, params: unknown[] = []) =>
+            (await client.query(text, params)).rows as T[],
+          exec: async (script) => {
+            await client.query(script);
+          },
+        });
+        await client.query('commit');
+
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    pglite: null,
+    connectionString,
+    close: () => pool.end(),
+  };
+};
+
+// Match node-postgres: 64-bit integers come back as strings, so no id or count silently loses digits.
+const PGLITE_PARSERS = { 20: (value: string) => value };
+
+const openPglite = async (options: OpenDatabaseOptions): Promise<Database> => {
+  let lock: DirectoryLock | null = null;
+  let pglite: PGlite;
+  if (options.inMemory) {
+    pglite = await PGlite.create({ parsers: PGLITE_PARSERS });
+  } else {
+    const directory = path.resolve(options.dataDirectory, 'pglite');
+    await mkdir(directory, { recursive: true });
+    // PGlite has no lock of its own: two processes on one directory silently lose writes.
+    lock = await acquireDirectoryLock(path.resolve(options.dataDirectory));
+    try {
+      pglite = await PGlite.create(directory, { parsers: PGLITE_PARSERS });
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+  const orm = drizzlePglite(pglite, { schema }) as unknown as Orm;
+
+  return {
+    kind: 'pglite',
+    orm,
+    query: async <T extends Row>(text: string, params: unknown[] = []) =>
+      (await pglite.query<T>(text, params)).rows,
+    exec: async (script) => {
+      await pglite.exec(script);
+    },
+    transaction: (work) =>
+      pglite.transaction(async (transaction) =>
+        work({
+          orm: drizzlePglite(transaction as unknown as PGlite) as unknown as Orm,
+          query: async <T extends Row>(text: string, params: unknown[] = []) =>
+            (await transaction.query<T>(text, params)).rows,
+          exec: async (script) => {
+            await transaction.exec(script);
+          },
+        }),
+      ),
+    pglite,
+    connectionString: null,
+    close: async () => {
+      await pglite.close();
+      await lock?.release();
+    },
+  };
+};

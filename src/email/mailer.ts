@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+export type Email = {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** What kind of email this is (for metrics and logs; never the content). */
+  kind: string;
+  /** The account it belongs to, so the outbox copy is erased with the account. */
+  accountId: string | null;
+};
+
+export type Mailer = {
+  readonly transport: 'smtp' | 'outbox';
+  send(email: Email): Promise<void>;
+};
+
+export type CreateMailerOptions = {
+  smtpUrl: string | undefined;
+  from: string;
+  dataDirectory: string;
+  logger: Logger;
+  onSent?: (kind: string, transport: 'smtp' | 'outbox') => void;
+};
+
+/** `<data dir>/outbox/<account id or "system">/`: one folder per account, erased with it. */
+export const outboxDirectory = (dataDirectory: string, accountId: string | null): string =>
+  path.resolve(dataDirectory, 'outbox', accountId ?? 'system');
+
+/**
+ * Email over SMTP when SMTP_URL is set; otherwise each email becomes an `.eml` file in the data
+ * dir's outbox, so a local install works (and its links can be followed) without a mail server.
+ */
+export const createMailer = (options: CreateMailerOptions): Mailer => {
+  if (options.smtpUrl) {
+    const transporter = nodemailer.createTransport(options.smtpUrl);
+
+    return {
+      transport: 'smtp',
+      send: async (email) => {
+        try {
+          await transporter.sendMail({ from: options.from, to: email.to, subject: email.subject, text: email.text, html: email.html });
+        } catch (error) {
+          throw new AppError('upstream_unavailable', { message: `SMTP delivery failed: ${(error as Error).message}`, cause: error });
+        }
+        options.logger.info({ kind: email.kind, accountId: email.accountId }, 'email sent over SMTP');
+        options.onSent?.(email.kind, 'smtp');
+      },
+    };
+  }
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+
+  return {
+    transport: 'outbox',
+    send: async (email) => {
+      const info = await composer.sendMail({ from: options.from, to: email.to, subject: email.subject, text: email.text, html: email.html });
+      const directory = outboxDirectory(options.dataDirectory, email.accountId);
+      await mkdir(directory, { recursive: true, mode: 0o700 });
+      const file = path.join(directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.kind}-${randomBytes(4).toString('hex')}.eml`);
+      await writeFile(file, info.message as Buffer, { mode: 0o600 });
+      options.logger.info({ kind: email.kind, accountId: email.accountId, file: path.basename(file) }, 'email written to the outbox');
+      options.onSent?.(email.kind, 'outbox');
+    },
+  };
+};

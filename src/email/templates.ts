@@ -1,0 +1,103 @@
+/**
+ * Transactional email texts in the user's language. Every interpolated value is escaped in the
+ * HTML part (names are typed by people), and links are shown in full in the text part.
+ */
+export const EMAIL_LANGUAGES = ['en', 'ar', 'fr'] as const;
+export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
+
+export const toEmailLanguage = (value: string | null | undefined): EmailLanguage =>
+  EMAIL_LANGUAGES.includes(value as EmailLanguage) ? (value as EmailLanguage) : 'en';
+
+export const escapeHtml = (value: string): string =>
+  value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+
+export type RenderedEmail = { subject: string; text: string; html: string };
+
+type Paragraphs = { subject: string; greeting: string; lines: string[]; action?: { label: string; url: string }; closing: string };
+
+/** One layout for every email: greeting, paragraphs, an optional button with the raw link below it. */
+export const renderEmail = (language: EmailLanguage, content: Paragraphs): RenderedEmail => {
+  const direction = language === 'ar' ? 'rtl' : 'ltr';
+  const textParts = [content.greeting, '', ...content.lines];
+  if (content.action) textParts.push('', `${content.action.label}: ${content.action.url}`);
+  textParts.push('', content.closing, '', 'Akked');
+  const htmlLines = content.lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n');
+  const button = content.action
+    ? `<p><a href="${escapeHtml(content.action.url)}" style="display:inline-block;padding:10px 18px;background:#0f766e;color:#ffffff;text-decoration:none;border-radius:6px">${escapeHtml(content.action.label)}</a></p>
+<p style="font-size:12px;color:#555555;word-break:break-all">${escapeHtml(content.action.url)}</p>`
+    : '';
+  const html = `<!doctype html>
+<html lang="${language}" dir="${direction}">
+<head><meta charset="utf-8"><title>${escapeHtml(content.subject)}</title></head>
+<body style="font-family:Arial,Tahoma,sans-serif;line-height:1.6;color:#111111">
+<p>${escapeHtml(content.greeting)}</p>
+${htmlLines}
+${button}
+<p>${escapeHtml(content.closing)}</p>
+<p>Akked</p>
+</body>
+</html>`;
+
+  return { subject: content.subject, text: textParts.join('\n'), html };
+};
+
+export const renderVerificationEmail = (language: EmailLanguage, name: string, url: string): RenderedEmail => {
+  const texts = {
+    en: {
+      subject: 'Confirm your email for Akked',
+      greeting: `Hello ${name},`,
+      lines: ['Thank you for signing up to Akked. Please confirm your email address to start confirming your orders on WhatsApp.'],
+      label: 'Confirm my email',
+      closing: 'If you did not create this account, you can ignore this email.',
+    },
+    ar: {
+      subject: 'أكّد بريدك الإلكتروني في أكّد',
+      greeting: `مرحبًا ${name}،`,
+      lines: ['شكرًا لتسجيلك في أكّد. يُرجى تأكيد بريدك الإلكتروني لتبدأ بتأكيد طلباتك عبر واتساب.'],
+      label: 'تأكيد بريدي الإلكتروني',
+      closing: 'إذا لم تُنشئ هذا الحساب، يمكنك تجاهل هذه الرسالة.',
+    },
+    fr: {
+      subject: 'Confirmez votre adresse e-mail pour Akked',
+      greeting: `Bonjour ${name},`,
+      lines: ['Merci de votre inscription à Akked. Confirmez votre adresse e-mail pour commencer à confirmer vos commandes sur WhatsApp.'],
+      label: 'Confirmer mon adresse',
+      closing: "Si vous n'avez pas créé ce compte, ignorez simplement cet e-mail.",
+    },
+  }[language];
+
+  return renderEmail(language, { ...texts, action: { label: texts.label, url } });
+};
+
+export const renderPasswordResetEmail = (language: EmailLanguage, name: string, url: string): RenderedEmail => {
+  const texts = {
+    en: {
+      subject: 'Reset your Akked password',
+      greeting: `Hello ${name},`,
+      lines: ['Someone asked to reset the password of your Akked account. The link below is valid for one hour.'],
+      label: 'Choose a new password',
+      closing: 'If it was not you, ignore this email: your password stays the same.',
+    },
+    ar: {
+      subject: 'إعادة تعيين كلمة المرور في أكّد',
+      greeting: `مرحبًا ${name}،`,
+      lines: ['طُلبت إعادة تعيين كلمة مرور حسابك في أكّد. الرابط التالي صالح لمدة ساعة واحدة.'],
+      label: 'اختيار كلمة مرور جديدة',
+      closing: 'إذا لم تطلب ذلك، تجاهل هذه الرسالة وستبقى كلمة مرورك كما هي.',
+    },
+    fr: {
+      subject: 'Réinitialisez votre mot de passe Akked',
+      greeting: `Bonjour ${name},`,
+      lines: ['Une réinitialisation du mot de passe de votre compte Akked a été demandée. Le lien ci-dessous est valable une heure.'],
+      label: 'Choisir un nouveau mot de passe',
+      closing: "Si ce n'était pas vous, ignorez cet e-mail : votre mot de passe reste inchangé.",
+    },
+  }[language];
+
+  return renderEmail(language, { ...texts, action: { label: texts.label, url } });
+};

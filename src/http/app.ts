@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { AppError } from '../errors.ts';
+import type { Services } from '../services.ts';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export type AppInstance = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** Who is calling: a signed-in user (cookie session) or an API key, always within one account. */
+export type Principal = {
+  accountId: string;
+  userId: string | null;
+  via: 'session' | 'api_key';
+  /** The session token, for CSRF checks (cookie sessions only). */
+  sessionToken: string | null;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+  interface FastifyRequest {
+    /** The exact bytes of the body, for signature checks (webhooks) and the auth handler. */
+    rawBody: Buffer | null;
+    principal: Principal | null;
+  }
+}
+
+const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+const describeValidation = (error: FastifyError): string => {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return error.validation
+      .map((issue) => {
+        const where = `${error.validationContext ?? 'body'}${issue.instancePath.replace(/\//g, '.')}`;
+
+        return `${where}: ${issue.message}`;
+      })
+      .join('; ');
+  }
+
+  return error.message;
+};
+
+/** The one place where any error becomes an HTTP answer `{error:{code,message}}`. */
+export const sendError = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  if (error instanceof AppError) {
+    if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+
+    return reply.status(error.status).send(error.toJSON());
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) return reply.status(400).send(errorBody('bad_request', describeValidation(fastifyError)));
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return reply.status(413).send(errorBody('payload_too_large', `the body is larger than ${BODY_LIMIT_BYTES} bytes`));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return reply.status(415).send(errorBody('unsupported_media_type', 'unsupported content type'));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return reply.status(400).send(errorBody('malformed_json', 'the body is not valid JSON'));
+    default:
+      break;
+  }
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return reply.status(fastifyError.statusCode).send(errorBody('bad_request', fastifyError.message));
+  }
+  request.log.error({ err: error }, 'unexpected error');
+
+  return reply.status(500).send(errorBody('internal', 'something went wrong on our side; it has been logged'));
+};
+
+export type CreateAppOptions = {
+  services: Services;
+};
+
+/**
+ * The HTTP server without routes: request ids, raw bodies, the JSON error shape, the 1 MiB limit,
+ * security headers and OpenAPI generation. Entry points add the routes.
+ */
+export const createApp = async ({ services }: CreateAppOptions): Promise<AppInstance> => {
+  const app = Fastify({
+    loggerInstance: services.logger.child({ component: 'http' }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>() as unknown as AppInstance;
+
+  app.decorate('services', services);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('rawBody', null);
+  app.decorateRequest('principal', null);
+
+  // Keep the exact bytes: webhook signatures are computed over them, never over re-serialized JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    // Webhook adapters parse the raw body themselves (with big integers kept as strings).
+    if (request.url.startsWith('/hooks/')) return done(null, raw);
+    if (raw.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(raw.toString('utf8')));
+    } catch {
+      done(new AppError('malformed_json', { message: 'the body is not valid JSON' }), undefined);
+    }
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, body);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    services.metrics.httpRequestDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    strictTransportSecurity: services.config.isSecure,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Akked API', version: '1', description: 'WhatsApp order confirmation for cash-on-delivery stores.' },
+      servers: [{ url: services.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key `ak_...`' },
+          session: { type: 'apiKey', in: 'cookie', name: 'akked.session_token' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  return app;
+};

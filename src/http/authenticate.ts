@@ -1,0 +1,85 @@
+import type { FastifyRequest } from 'fastify';
+import { findAccountByApiKey } from '../accounts/api-keys.ts';
+import { isCsrfTokenValid, type Auth } from '../accounts/auth.ts';
+import { ensureAccountForUser } from '../accounts/ensure-account.ts';
+import { AppError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import type { Principal } from './app.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const toWebHeaders = (request: FastifyRequest): Headers => {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, String(value));
+  }
+
+  return headers;
+};
+
+export type Authenticator = {
+  /** Resolves the caller or throws 401; for cookie sessions, state changes also need the CSRF token (403). */
+  authenticate(request: FastifyRequest): Promise<Principal>;
+  /** The signed-in user of a cookie session, for routes that only make sense with one. */
+  readSession(request: FastifyRequest): Promise<SessionDetails | null>;
+};
+
+export type SessionDetails = {
+  sessionToken: string;
+  user: { id: string; name: string; email: string; emailVerified: boolean; language: string; accountId: string };
+};
+
+export const createAuthenticator = (options: { auth: Auth; services: Services; csrfSecret: Buffer }): Authenticator => {
+  const { auth, services, csrfSecret } = options;
+
+  const readSession = async (request: FastifyRequest): Promise<SessionDetails | null> => {
+    const result = await auth.api.getSession({ headers: toWebHeaders(request), query: { disableCookieCache: true } });
+    if (!result) return null;
+    const user = result.user as typeof result.user & { language?: string; akkedAccountId?: string | null };
+    const accountId =
+      user.akkedAccountId ?? (await ensureAccountForUser(services.database, services.config, { id: user.id, name: user.name }));
+    if (!accountId) return null;
+
+    return {
+      sessionToken: result.session.token,
+      user: {
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        emailVerified: user.emailVerified,
+        language: user.language ?? 'en',
+        accountId,
+      },
+    };
+  };
+
+  const authenticate = async (request: FastifyRequest): Promise<Principal> => {
+    if (request.principal) return request.principal;
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+      const found = match?.[1] ? await findAccountByApiKey(services.database, match[1]) : null;
+      if (!found) throw new AppError('unauthorized', { message: 'invalid or revoked API key' });
+      request.principal = { accountId: found.accountId, userId: null, via: 'api_key', sessionToken: null };
+
+      return request.principal;
+    }
+    const session = await readSession(request);
+    if (!session) throw new AppError('unauthorized', { message: 'sign in, or send an API key as "Authorization: Bearer ak_..."' });
+    if (!SAFE_METHODS.has(request.method)) {
+      const token = request.headers['x-csrf-token'];
+      if (!isCsrfTokenValid(csrfSecret, session.sessionToken, typeof token === 'string' ? token : undefined)) {
+        throw new AppError('csrf_token_invalid', {
+          message: 'missing or invalid x-csrf-token header (get it from GET /api/v1/session)',
+        });
+      }
+    }
+    request.principal = { accountId: session.user.accountId, userId: session.user.id, via: 'session', sessionToken: session.sessionToken };
+
+    return request.principal;
+  };
+
+  return { authenticate, readSession };
+};

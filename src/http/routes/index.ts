@@ -1,0 +1,23 @@
+import type { Auth } from '../../accounts/auth.ts';
+import type { AppInstance } from '../app.ts';
+import type { Authenticator } from '../authenticate.ts';
+import { registerApiKeyRoutes } from './api-key-routes.ts';
+import { registerAuthRoutes } from './auth-routes.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import { registerSessionRoutes } from './session-routes.ts';
+
+export type RouteDependencies = {
+  auth: Auth;
+  authenticator: Authenticator;
+  csrfSecret: Buffer;
+};
+
+/** Every route of the api role, in one list, so the whole HTTP surface reads in one place. */
+export const registerRoutes = (app: AppInstance, dependencies: RouteDependencies): void => {
+  // operations
+  registerHealthRoutes(app);
+  // accounts
+  registerAuthRoutes(app, { auth: dependencies.auth, config: app.services.config });
+  registerSessionRoutes(app, dependencies);
+  registerApiKeyRoutes(app, dependencies);
+};

@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { Services } from '../services.ts';
+
+/**
+ * A job is defined once: its name, the schema of its payload, how often and how patiently it is
+ * retried, and its handler. Payloads carry ids, never personal data (DESIGN.md §1), so nothing
+ * personal outlives its order in the queue.
+ */
+export type RetryPolicy = {
+  /** Attempts after the first one. */
+  limit: number;
+  /** Seconds before the first retry; doubled (with jitter) on each further one when `backoff`. */
+  delaySeconds: number;
+  backoff: boolean;
+  /** Upper bound of the backoff delay. */
+  maximumDelaySeconds?: number;
+};
+
+/**
+ * `stately` keeps at most one queued and one running job per dedupe key; `standard` has no limit.
+ * Dedupe keys only work with `stately`, `short` or `exclusive` (pg-boss).
+ */
+export type QueuePolicy = 'standard' | 'short' | 'stately' | 'exclusive';
+
+export type JobContext = {
+  services: Services;
+  jobId: string;
+  /** 0 on the first attempt. */
+  retryCount: number;
+  /** Whether this is the last attempt the retry policy allows. */
+  isLastAttempt: boolean;
+};
+
+export type JobDefinition<Payload> = {
+  name: string;
+  schema: z.ZodType<Payload>;
+  retry: RetryPolicy;
+  policy: QueuePolicy;
+  /** Seconds a running attempt may take before it counts as failed and may be retried. */
+  expireInSeconds: number;
+  /** Parallel attempts of this job per worker process; defaults to AKKED_WORKER_CONCURRENCY. */
+  concurrency?: number;
+  // Method syntax on purpose: a definition for one payload type can sit in a list of all jobs.
+  handle(payload: Payload, context: JobContext): Promise<void>;
+};
+
+export type AnyJobDefinition = JobDefinition<unknown>;
+
+export const defineJob = <Payload>(definition: JobDefinition<Payload>): JobDefinition<Payload> => definition;

@@ -1,0 +1,185 @@
+import { fromPglite, PgBoss, type Db, type JobResult, type JobWithMetadata } from 'pg-boss';
+import type { Database, Transaction } from '../db/database.ts';
+import { AppError, isRetryable } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Services } from '../services.ts';
+import type { AnyJobDefinition, JobDefinition } from './define-job.ts';
+
+export type EnqueueOptions = {
+  /** Enqueue inside this transaction: the job exists only if the transaction commits. */
+  transaction?: Transaction;
+  /** At most one queued job per key (for queues with a deduplicating policy). */
+  dedupeKey?: string;
+  startAfter?: Date;
+};
+
+export type JobQueueOptions = {
+  database: Database;
+  logger: Logger;
+  /** pg-boss's schema; tests give each database its own. */
+  schema?: string;
+  /** Whether this process runs cron schedules and queue maintenance (workers do, api processes need not). */
+  isSupervisor: boolean;
+};
+
+const transactionAdapter = (transaction: Transaction): Db => ({
+  executeSql: async (text, values) => ({ rows: await transaction.query(text, values ?? []) }),
+});
+
+/**
+ * The job queue: pg-boss on the same database as everything else (PGlite in-process, or
+ * PostgreSQL shared by every process), so a job can be created in the transaction of the row that
+ * causes it. Claiming uses SKIP LOCKED, so two workers never run one attempt of a job twice.
+ */
+export class JobQueue {
+  private readonly boss: PgBoss;
+  private readonly logger: Logger;
+  private readonly workerIds: string[] = [];
+  private readonly definitions = new Map<string, AnyJobDefinition>();
+
+  private constructor(boss: PgBoss, logger: Logger) {
+    this.boss = boss;
+    this.logger = logger;
+  }
+
+  static async start(options: JobQueueOptions): Promise<JobQueue> {
+    const { database, logger } = options;
+    const common = {
+      schema: options.schema ?? 'pgboss',
+      useListenNotify: true,
+      schedule: options.isSupervisor,
+      supervise: options.isSupervisor,
+      // Completed and failed jobs stay visible for a week, then pg-boss deletes them; the purge
+      // job removes older ones anyway (no personal data is in them: payloads carry ids).
+      migrate: true,
+    } as const;
+    const boss = database.pglite
+      ? new PgBoss({ ...common, db: fromPglite(database.pglite), backend: 'pglite' })
+      : new PgBoss({ ...common, connectionString: database.connectionString ?? undefined, max: 5, application_name: 'akked-jobs' });
+    boss.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
+    await boss.start();
+
+    return new JobQueue(boss, logger);
+  }
+
+  /** Creates or updates the queues of these jobs; idempotent, every process may call it. */
+  async register(definitions: readonly AnyJobDefinition[]): Promise<void> {
+    for (const definition of definitions) {
+      this.definitions.set(definition.name, definition);
+      const queueOptions = {
+        policy: definition.policy,
+        retryLimit: definition.retry.limit,
+        retryDelay: definition.retry.delaySeconds,
+        retryBackoff: definition.retry.backoff,
+        ...(definition.retry.backoff && definition.retry.maximumDelaySeconds !== undefined
+          ? { retryDelayMax: definition.retry.maximumDelaySeconds }
+          : {}),
+        expireInSeconds: definition.expireInSeconds,
+        notify: true,
+      };
+      const existing = await this.boss.getQueue(definition.name);
+      if (existing) {
+        const { policy: _policy, ...changeable } = queueOptions;
+        await this.boss.updateQueue(definition.name, changeable);
+      } else {
+        await this.boss.createQueue(definition.name, queueOptions).catch(async (error: unknown) => {
+          // Another process created it between our check and our create.
+          if (!(await this.boss.getQueue(definition.name))) throw error;
+        });
+      }
+    }
+  }
+
+  /** Returns the job id, or null when a job with the same dedupe key is already queued. */
+  async enqueue<Payload>(definition: JobDefinition<Payload>, payload: Payload, options: EnqueueOptions = {}): Promise<string | null> {
+    const data = definition.schema.parse(payload);
+
+    return this.boss.send(definition.name, data as object, {
+      ...(options.transaction ? { db: transactionAdapter(options.transaction) } : {}),
+      ...(options.dedupeKey ? { singletonKey: options.dedupeKey } : {}),
+      ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+    });
+  }
+
+  /** Runs `definition` on a cron schedule (UTC); one run per slot across all processes. */
+  async schedule<Payload>(definition: JobDefinition<Payload>, cron: string, payload: Payload): Promise<void> {
+    await this.boss.schedule(definition.name, cron, definition.schema.parse(payload) as object, { tz: 'UTC' });
+  }
+
+  /** Starts handling the given jobs in this process. */
+  async work(definitions: readonly AnyJobDefinition[], services: Services, defaultConcurrency: number): Promise<void> {
+    for (const definition of definitions) {
+      const workerId = await this.boss.work(
+        definition.name,
+        {
+          // One job per fetch: a failure of one send never fails (and re-runs) another.
+          batchSize: 1,
+          localConcurrency: definition.concurrency ?? defaultConcurrency,
+          pollingIntervalSeconds: 2,
+          notifyPollingIntervalSeconds: 2,
+          burstWhenReadyExceeds: 1,
+          includeMetadata: true,
+          perJobResults: true,
+        },
+        async (jobs): Promise<JobResult[]> => Promise.all(jobs.map((job) => this.runOne(definition, job, services))),
+      );
+      this.workerIds.push(workerId);
+    }
+  }
+
+  private async runOne(
+    definition: AnyJobDefinition,
+    job: JobWithMetadata<unknown>,
+    services: Services,
+  ): Promise<JobResult> {
+    const log = this.logger.child({ job: definition.name, jobId: job.id, attempt: job.retryCount + 1 });
+    const parsed = definition.schema.safeParse(job.data);
+    if (!parsed.success) {
+      log.error({ problems: parsed.error.issues.map((issue) => issue.path.join('.')) }, 'job payload invalid; giving up');
+
+      return { id: job.id, status: 'deadletter', output: { code: 'bad_request', message: 'invalid job payload' } };
+    }
+    try {
+      await definition.handle(parsed.data, {
+        services,
+        jobId: job.id,
+        retryCount: job.retryCount,
+        isLastAttempt: job.retryCount >= job.retryLimit,
+      });
+
+      return { id: job.id, status: 'completed' };
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : 'internal';
+      const message = error instanceof Error ? error.message : String(error);
+      if (isRetryable(error)) {
+        log.warn({ err: error }, 'job attempt failed; will retry if attempts remain');
+
+        return { id: job.id, status: 'failed', output: { code, message } };
+      }
+      log.error({ err: error }, 'job failed permanently');
+
+      return { id: job.id, status: 'deadletter', output: { code, message } };
+    }
+  }
+
+  /** Counts of jobs per state for one queue (tests, metrics, the operator). */
+  async countJobs(name: string): Promise<Record<string, number>> {
+    const queue = await this.boss.getQueue(name);
+
+    return {
+      queued: queue?.queuedCount ?? 0,
+      active: queue?.activeCount ?? 0,
+      deferred: queue?.deferredCount ?? 0,
+      total: queue?.totalCount ?? 0,
+    };
+  }
+
+  /** Stops taking new jobs and waits (up to `timeoutMs`) for running ones; unfinished ones are retried elsewhere. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
+  }
+
+  get pgBoss(): PgBoss {
+    return this.boss;
+  }
+}

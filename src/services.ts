@@ -1,0 +1,21 @@
+import type { Config } from './config.ts';
+import type { Keyring } from './crypto/envelope.ts';
+import type { Database } from './db/database.ts';
+import type { Mailer } from './email/mailer.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+/**
+ * Everything a route handler or job needs, built once by an entry point (`cli/`) and passed down.
+ * Nothing here is created anywhere else.
+ */
+export type Services = {
+  config: Config;
+  database: Database;
+  queue: JobQueue;
+  logger: Logger;
+  keyring: Keyring;
+  mailer: Mailer;
+  metrics: Metrics;
+};
