@@ -111,22 +111,30 @@ const openPostgres = async (connectionString: string, poolSize: number): Promise
 const PGLITE_PARSERS = { 20: (value: string) => value };
 
 const openPglite = async (options: OpenDatabaseOptions): Promise<Database> => {
-  let lock: DirectoryLock | null = null;
-  let pglite: PGlite;
-  if (options.inMemory) {
-    pglite = await PGlite.create({ parsers: PGLITE_PARSERS });
-  } else {
-    const directory = path.resolve(options.dataDirectory, 'pglite');
-    await mkdir(directory, { recursive: true });
-    // PGlite has no lock of its own: two processes on one directory silently lose writes.
-    lock = await acquireDirectoryLock(path.resolve(options.dataDirectory));
-    try {
-      pglite = await PGlite.create(directory, { parsers: PGLITE_PARSERS });
-    } catch (error) {
-      await lock.release();
-      throw error;
-    }
+  if (options.inMemory) return wrapPglite(await PGlite.create({ parsers: PGLITE_PARSERS }), { closesInstance: true });
+  const directory = path.resolve(options.dataDirectory, 'pglite');
+  await mkdir(directory, { recursive: true });
+  // PGlite has no lock of its own: two processes on one directory silently lose writes.
+  const lock = await acquireDirectoryLock(path.resolve(options.dataDirectory));
+  try {
+    return wrapPglite(await PGlite.create(directory, { parsers: PGLITE_PARSERS }), { closesInstance: true, lock });
+  } catch (error) {
+    await lock.release();
+    throw error;
   }
+};
+
+/** Creates an in-memory PGlite with the same type parsers as `openDatabase` (tests share one per worker). */
+export const createMemoryPglite = (): Promise<PGlite> => PGlite.create({ parsers: PGLITE_PARSERS });
+
+/**
+ * The Database interface over a PGlite instance. `closesInstance: false` leaves the instance open
+ * on close (tests run many databases, one schema each, on one shared instance).
+ */
+export const wrapPglite = (
+  pglite: PGlite,
+  options: { closesInstance: boolean; lock?: DirectoryLock; onClose?: () => Promise<void> },
+): Database => {
   const orm = drizzlePglite(pglite, { schema }) as unknown as Orm;
 
   return {
@@ -151,8 +159,9 @@ const openPglite = async (options: OpenDatabaseOptions): Promise<Database> => {
     pglite,
     connectionString: null,
     close: async () => {
-      await pglite.close();
-      await lock?.release();
+      await options.onClose?.();
+      if (options.closesInstance) await pglite.close();
+      await options.lock?.release();
     },
   };
 };

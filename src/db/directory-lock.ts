@@ -39,7 +39,7 @@ export const acquireDirectoryLock = async (directory: string): Promise<Directory
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = Number.parseInt((await readFile(lockPath, 'utf8').catch(() => '')).trim(), 10);
-    if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
+    if (Number.isInteger(holder) && isProcessAlive(holder)) {
       throw new AppError('unavailable', {
         message:
           `The embedded database in ${directory} is already in use by process ${holder}. ` +
