@@ -18,7 +18,9 @@ export type RetryPolicy = {
 
 /**
  * `stately` keeps at most one queued and one running job per dedupe key; `standard` has no limit.
- * Dedupe keys only work with `stately`, `short` or `exclusive` (pg-boss).
+ * Dedupe keys only work with `stately`, `short` or `exclusive` (pg-boss), and on those policies
+ * jobs enqueued WITHOUT a key all share one key: use them for singletons (vacuum) or always pass a
+ * key, otherwise every job but the first is silently dropped.
  */
 export type QueuePolicy = 'standard' | 'short' | 'stately' | 'exclusive';
 

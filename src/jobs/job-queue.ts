@@ -52,6 +52,11 @@ export class JobQueue {
       // Completed and failed jobs stay visible for a week, then pg-boss deletes them; the purge
       // job removes older ones anyway (no personal data is in them: payloads carry ids).
       migrate: true,
+      // Workers burst through a backlog only while these stats say one is waiting; the defaults
+      // (a minute) left each worker slot sleeping 2 s after every job.
+      queueCacheIntervalSeconds: 2,
+      monitorIntervalSeconds: 2,
+      superviseIntervalSeconds: 2,
     } as const;
     const boss = database.pglite
       ? new PgBoss({ ...common, db: fromPglite(database.pglite), backend: 'pglite' })
@@ -117,6 +122,8 @@ export class JobQueue {
           localConcurrency: definition.concurrency ?? defaultConcurrency,
           pollingIntervalSeconds: 2,
           notifyPollingIntervalSeconds: 2,
+          // While a backlog is waiting (queue stats refresh every 2 s), fetch again at once
+          // instead of sleeping the polling interval after every job.
           burstWhenReadyExceeds: 1,
           includeMetadata: true,
           perJobResults: true,
