@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('has sensible defaults for a zero-setup start', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      AKKED_DATA_DIR: './data',
+      publicUrl: 'http://localhost:3000',
+      isSecure: false,
+      AKKED_SEND_GAP_SECONDS: { minimumSeconds: 8, maximumSeconds: 20 },
+      AKKED_MESSAGE_TEXT_DAYS: 30,
+      AKKED_FREE_CREDITS: 50,
+      AKKED_ALLOW_PRIVATE_OUTBOUND: false,
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('marks cookies Secure when the public URL is https', () => {
+    expect(parseConfig({ AKKED_PUBLIC_URL: 'https://app.akked.example/' })).toMatchObject({ publicUrl: 'https://app.akked.example', isSecure: true });
+  });
+
+  it('reads "0" as pacing off', () => {
+    expect(parseConfig({ AKKED_SEND_GAP_SECONDS: '0' }).AKKED_SEND_GAP_SECONDS).toEqual({ minimumSeconds: 0, maximumSeconds: 0 });
+  });
+
+  it('names every invalid variable', () => {
+    try {
+      parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', AKKED_MASTER_KEY: 'short', AKKED_SEND_GAP_SECONDS: '20-8' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      for (const variable of ['PORT', 'DATABASE_URL', 'AKKED_MASTER_KEY', 'AKKED_SEND_GAP_SECONDS']) expect(message).toContain(variable);
+    }
+  });
+});

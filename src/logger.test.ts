@@ -1,0 +1,51 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.ts';
+
+const capture = () => {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+
+  return { logger: createLogger({ level: 'info', destination }), output: () => lines.join('') };
+};
+
+describe('log redaction', () => {
+  it('never writes phone numbers, names, addresses, message text or secrets', () => {
+    const { logger, output } = capture();
+    logger.info(
+      {
+        phone: '+966551234567',
+        order: { customer: { name: 'Fatima Al-Zahra', phone: '0551234567' }, shippingAddress: { line1: '12 King Fahd Road', city: 'Riyadh' } },
+        message: { text: 'نعم أؤكد الطلب', to: '+212612345678' },
+        headers: { authorization: 'Bearer ak_secretsecret', cookie: 'akked.session_token=abc', 'x-csrf-token': 'csrf-value' },
+        writeBack: { accessToken: 'shpat_123', consumerSecret: 'cs_456' },
+        password: 'hunter2hunter2',
+        note: 'customer wrote from 00966 55 123 4567',
+      },
+      'sending confirmation to +20 10 12345678',
+    );
+    logger.error({ err: new Error('send failed for 966551234567@s.whatsapp.net') }, 'failure');
+    const text = output();
+    for (const secret of [
+      '551234567', 'Fatima', '12 King Fahd', 'Riyadh', 'نعم', '612345678', 'ak_secretsecret', 'session_token=abc', 'csrf-value',
+      'shpat_123', 'cs_456', 'hunter2', '55 123 4567', '12345678',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('[redacted]');
+    expect(text).toContain('[phone]');
+  });
+
+  it('keeps ids, counts and timestamps readable', () => {
+    const { logger, output } = capture();
+    logger.info({ orderId: 'ord_123', count: 3, at: '2026-11-25T08:16:56.405Z' }, 'order queued');
+    expect(output()).toContain('ord_123');
+    expect(output()).toContain('2026-11-25T08:16:56.405Z');
+    expect(output()).toContain('"count":3');
+  });
+});
