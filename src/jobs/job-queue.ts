@@ -1,9 +1,12 @@
 import { fromPglite, PgBoss, type Db, type JobResult, type JobWithMetadata } from 'pg-boss';
-import type { Database, Transaction } from '../db/database.ts';
+import type { Database, Queryable, Transaction } from '../db/database.ts';
 import { AppError, isRetryable } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
 import type { AnyJobDefinition, JobDefinition } from './define-job.ts';
+
+/** Payload fields by which jobs can be found again (payloads carry ids, never personal data). */
+export type JobReferenceField = 'accountId' | 'storeId' | 'orderId' | 'numberId' | 'messageId';
 
 export type EnqueueOptions = {
   /** Enqueue inside this transaction: the job exists only if the transaction commits. */
@@ -36,10 +39,13 @@ export class JobQueue {
   private readonly logger: Logger;
   private readonly workerIds: string[] = [];
   private readonly definitions = new Map<string, AnyJobDefinition>();
+  /** pg-boss's schema, for erasure and retention queries on its job table. */
+  readonly schema: string;
 
-  private constructor(boss: PgBoss, logger: Logger) {
+  private constructor(boss: PgBoss, logger: Logger, schema: string) {
     this.boss = boss;
     this.logger = logger;
+    this.schema = schema;
   }
 
   static async start(options: JobQueueOptions): Promise<JobQueue> {
@@ -64,7 +70,7 @@ export class JobQueue {
     boss.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
     await boss.start();
 
-    return new JobQueue(boss, logger);
+    return new JobQueue(boss, logger, common.schema);
   }
 
   /** Creates or updates the queues of these jobs; idempotent, every process may call it. */
@@ -167,6 +173,17 @@ export class JobQueue {
 
       return { id: job.id, status: 'deadletter', output: { code, message } };
     }
+  }
+
+  /**
+   * Deletes every job (queued, running, finished) whose payload names one of these ids: erasure
+   * of a customer, store or account leaves nothing of theirs in the queue.
+   */
+  async deleteJobsReferencing(queryable: Queryable, field: JobReferenceField, values: readonly string[]): Promise<number> {
+    if (values.length === 0) return 0;
+    const rows = await queryable.query(`delete from ${this.schema}.job where data->>'${field}' = any($1::text[]) returning 1`, [values]);
+
+    return rows.length;
   }
 
   /** Counts of jobs per state for one queue (tests, metrics, the operator). */

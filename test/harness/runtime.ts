@@ -33,7 +33,7 @@ export const startTestRuntime = async (
     AKKED_PUBLIC_URL: 'http://127.0.0.1:3000',
     AKKED_SEND_GAP_SECONDS: '0',
     AKKED_SIGN_IN_RATE_LIMIT: '1000',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     ...options.environment,
   });
   const chunks: string[] = [];
@@ -43,7 +43,8 @@ export const startTestRuntime = async (
       callback();
     },
   });
-  const logger = createLogger({ level: config.LOG_LEVEL, destination });
+  // TEST_LOG_TO_STDERR=1 shows the runtime's log while debugging a test.
+  const logger = createLogger({ level: config.LOG_LEVEL, ...(process.env.TEST_LOG_TO_STDERR ? {} : { destination }) });
   const testDatabase = await createTestDatabase(backend);
   const runtime = await startRuntime({
     config,

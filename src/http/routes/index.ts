@@ -5,6 +5,7 @@ import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerStoreRoutes } from './store-routes.ts';
 
 export type RouteDependencies = {
   auth: Auth;
@@ -20,4 +21,6 @@ export const registerRoutes = (app: AppInstance, dependencies: RouteDependencies
   registerAuthRoutes(app, { auth: dependencies.auth, config: app.services.config });
   registerSessionRoutes(app, dependencies);
   registerApiKeyRoutes(app, dependencies);
+  // stores
+  registerStoreRoutes(app, dependencies);
 };

@@ -1,0 +1,68 @@
+import { isSupportedCountry } from 'libphonenumber-js';
+import { z } from 'zod';
+
+/** Store settings (DESIGN.md §5.3), every field optional on update, with these defaults. */
+const decimalAmount = z
+  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/, 'a decimal amount such as "100.00"')])
+  .transform((value) => String(value));
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as "HH:MM" (24-hour)');
+
+export const QuietHoursSchema = z
+  .object({ start: clockTime, end: clockTime })
+  .refine((hours) => hours.start !== hours.end, 'start and end must differ');
+
+export const RemindersSchema = z.object({
+  count: z.number().int().min(0).max(5),
+  afterMinutes: z.number().int().min(5).max(7 * 24 * 60),
+});
+
+export const StoreSettingsSchema = z.object({
+  /** Only cash-on-delivery orders get a confirmation message. */
+  codOnly: z.boolean(),
+  /** Orders below this total are skipped (same currency as the orders). */
+  minimumTotal: decimalAmount.nullable(),
+  sendDelayMinutes: z.number().int().min(0).max(7 * 24 * 60),
+  /** In the store's timezone; may cross midnight (22:00–08:00). Orders arriving then wait for the end. */
+  quietHours: QuietHoursSchema.nullable(),
+  reminders: RemindersSchema,
+  autoCancelAfterMinutes: z.number().int().min(10).max(30 * 24 * 60).nullable(),
+});
+
+export type StoreSettings = z.infer<typeof StoreSettingsSchema>;
+
+export const DEFAULT_STORE_SETTINGS: StoreSettings = {
+  codOnly: true,
+  minimumTotal: null,
+  sendDelayMinutes: 0,
+  quietHours: null,
+  reminders: { count: 1, afterMinutes: 120 },
+  autoCancelAfterMinutes: null,
+};
+
+/** Stored settings merged over the defaults, so rows written by older versions read complete. */
+export const readStoreSettings = (stored: unknown): StoreSettings => {
+  const parsed = StoreSettingsSchema.partial().safeParse(stored);
+
+  return { ...DEFAULT_STORE_SETTINGS, ...(parsed.success ? parsed.data : {}) };
+};
+
+export const TimezoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA timezone such as "Asia/Riyadh"');
+
+export const CountrySchema = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), 'an ISO 3166 country code such as "SA"');
+
+export const StoreLanguageSchema = z.enum(['ar', 'en', 'fr']);
+
+/** The settings as the API answers them (no input coercions, so responses serialize as they are). */
+export const StoreSettingsViewSchema = StoreSettingsSchema.extend({ minimumTotal: z.string().nullable() });

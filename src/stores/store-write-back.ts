@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { readCredential } from '../credentials/credential-store.ts';
+import type { Keyring } from '../crypto/envelope.ts';
+import type { Queryable } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import type { Platform } from '../ingest/order.ts';
+
+const secret = z.string().trim().min(1).max(2000);
+
+/** Write-back credentials per platform (DESIGN.md §5.3); stored encrypted, never returned. */
+export const WRITE_BACK_SCHEMAS: Partial<Record<Platform, z.ZodObject>> = {
+  shopify: z.object({
+    shopDomain: z.string().trim().min(3).max(255).regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'a shop domain such as "my-shop.myshopify.com"'),
+    accessToken: secret,
+  }),
+  woocommerce: z.object({ storeUrl: z.string().trim().url(), consumerKey: secret, consumerSecret: secret }),
+  salla: z.object({ accessToken: secret }),
+  zid: z.object({ accessToken: secret, managerToken: secret }),
+  youcan: z.object({ accessToken: secret }),
+};
+
+/** Fields safe to show back to the merchant (which shop, which site), never a token. */
+const VISIBLE_FIELDS = ['shopDomain', 'storeUrl'] as const;
+
+export type WriteBackSummary = { supported: boolean; configured: boolean; shopDomain?: string; storeUrl?: string };
+
+export const validateWriteBack = (platform: Platform, value: Record<string, unknown>): Record<string, unknown> => {
+  const schema = WRITE_BACK_SCHEMAS[platform];
+  if (!schema) throw new AppError('bad_request', { message: `writeBack: ${platform} stores have no write-back API` });
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new AppError('bad_request', {
+      message: parsed.error.issues.map((issue) => `writeBack.${issue.path.join('.')}: ${issue.message}`).join('; '),
+    });
+  }
+
+  return parsed.data;
+};
+
+export const readWriteBackSummary = async (
+  queryable: Queryable,
+  keyring: Keyring,
+  store: { id: string; platform: Platform },
+): Promise<WriteBackSummary> => {
+  const supported = WRITE_BACK_SCHEMAS[store.platform] !== undefined;
+  const stored = (await readCredential(queryable, keyring, store.id, 'write-back')) as Record<string, unknown> | null;
+  const summary: WriteBackSummary = { supported, configured: stored !== null };
+  for (const field of VISIBLE_FIELDS) {
+    if (typeof stored?.[field] === 'string') summary[field] = stored[field] as string;
+  }
+
+  return summary;
+};
