@@ -32,6 +32,11 @@ export type Database = Queryable & {
    * (DESIGN: never hold a transaction across a network call).
    */
   transaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Calls `handler` with the payload of every NOTIFY on `channel` (from any process on PostgreSQL,
+   * from this process on PGlite). Resolves to a function that stops listening.
+   */
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   /** The embedded instance, for pg-boss's PGlite backend. */
   pglite: PGlite | null;
   /** The PostgreSQL URL, for pg-boss's own pool. */
@@ -101,9 +106,44 @@ const openPostgres = async (connectionString: string, poolSize: number): Promise
         client.release();
       }
     },
+    listen: (channel, handler) => listenOnPostgres(connectionString, channel, handler),
     pglite: null,
     connectionString,
     close: () => pool.end(),
+  };
+};
+
+const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * LISTEN needs a connection of its own, kept open; when it drops, it is replaced after a short
+ * pause (notifications sent meanwhile are lost, so listeners also poll as a backstop).
+ */
+const listenOnPostgres = async (connectionString: string, channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> => {
+  if (!CHANNEL_NAME.test(channel)) throw new AppError('internal', { message: `invalid channel name ${channel}` });
+  let client: pg.Client | null = null;
+  let isStopped = false;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString, application_name: 'akked-listen' });
+    next.on('notification', (message) => {
+      if (message.channel === channel) handler(message.payload ?? '');
+    });
+    next.on('error', () => {
+      if (isStopped) return;
+      next.end().catch(() => undefined);
+      setTimeout(() => {
+        if (!isStopped) connect().catch(() => undefined);
+      }, 1_000).unref();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${channel}`);
+    client = next;
+  };
+  await connect();
+
+  return async () => {
+    isStopped = true;
+    await client?.end().catch(() => undefined);
   };
 };
 
@@ -156,6 +196,13 @@ export const wrapPglite = (
           },
         }),
       ),
+    listen: async (channel, handler) => {
+      const unsubscribe = await pglite.listen(channel, handler);
+
+      return async () => {
+        await unsubscribe();
+      };
+    },
     pglite,
     connectionString: null,
     close: async () => {

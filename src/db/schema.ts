@@ -138,6 +138,13 @@ export const whatsappNumbers = pgTable('whatsapp_numbers', {
   lastConnectedAt: timestamp('last_connected_at', { withTimezone: true }),
   /** When the session manager should next open the session even with nothing to send. */
   wakeAt: timestamp('wake_at', { withTimezone: true }),
+  qrEnvelope: text('qr_envelope'),
+  pairingCodeEnvelope: text('pairing_code_envelope'),
+  linkUpdatedAt: timestamp('link_updated_at', { withTimezone: true }),
+  lastSentAt: timestamp('last_sent_at', { withTimezone: true }),
+  sentToday: integer('sent_today').notNull().default(0),
+  sentTodayDate: text('sent_today_date'),
+  lastActivityAt: timestamp('last_activity_at', { withTimezone: true }),
   ...timestamps,
 });
 
@@ -264,13 +271,16 @@ export const messages = pgTable(
     providerMessageId: text('provider_message_id'),
     customerPhone: text('customer_phone'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    sendAfter: timestamp('send_after', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    sendingToken: bigint('sending_token', { mode: 'number' }),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     readAt: timestamp('read_at', { withTimezone: true }),
     ...timestamps,
   },
   (table) => [
     index('messages_order').on(table.orderId, table.createdAt),
-    index('messages_provider_id').on(table.numberId, table.providerMessageId),
+    uniqueIndex('messages_provider_unique').on(table.numberId, table.providerMessageId).where(sql`provider_message_id is not null`),
     index('messages_created').on(table.createdAt),
   ],
 );

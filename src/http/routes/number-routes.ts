@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { NUMBER_STATUSES } from '../../whatsapp/number-status.ts';
+import { CreateNumberSchema, createNumber, deleteNumber, getNumber, listNumbers, requestPairingCode, type NumberDependencies } from '../../whatsapp/numbers.ts';
+import { ProviderKindSchema } from '../../whatsapp/provider.ts';
+import type { AppInstance } from '../app.ts';
+import type { Authenticator } from '../authenticate.ts';
+
+const NumberViewSchema = z.object({
+  id: z.string(),
+  provider: ProviderKindSchema,
+  phone: z.string().nullable(),
+  status: z.enum(NUMBER_STATUSES),
+  statusReason: z.string().nullable(),
+  qr: z.string().nullable().describe('The QR code to scan with WhatsApp > Linked devices, while linking'),
+  qrDataUrl: z.string().nullable().describe('The same QR code as a PNG data URL'),
+  pairingCode: z.string().nullable(),
+  webhookUrl: z.string().nullable().describe('Cloud API numbers: the callback URL to register with Meta'),
+  linkedAt: z.string().nullable(),
+  lastConnectedAt: z.string().nullable(),
+  createdAt: z.string(),
+  history: z.array(z.object({ status: z.string(), reason: z.string().nullable(), at: z.string() })),
+});
+
+const ParamsSchema = z.object({ id: z.string().max(100) });
+
+export const registerNumberRoutes = (app: AppInstance, options: { authenticator: Authenticator }): void => {
+  const { authenticator } = options;
+  const dependencies = (): NumberDependencies => ({
+    database: app.services.database,
+    keyring: app.services.keyring,
+    publicUrl: app.services.config.publicUrl,
+    isSimulatorEnabled: Boolean(app.services.config.AKKED_WHATSAPP_SIMULATOR_URL),
+    sessions: app.services.sessions,
+  });
+
+  app.post(
+    '/api/v1/whatsapp-numbers',
+    {
+      schema: {
+        tags: ['whatsapp-numbers'],
+        summary: 'Add a WhatsApp number: linked (QR or pairing code), cloud (Meta Cloud API) or simulator',
+        body: CreateNumberSchema,
+        response: { 201: NumberViewSchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = await authenticator.authenticate(request);
+
+      return reply.status(201).send(await createNumber(dependencies(), principal.accountId, request.body));
+    },
+  );
+
+  app.get(
+    '/api/v1/whatsapp-numbers',
+    { schema: { tags: ['whatsapp-numbers'], summary: "The account's numbers and their health", response: { 200: z.object({ data: z.array(NumberViewSchema) }) } } },
+    async (request) => {
+      const principal = await authenticator.authenticate(request);
+
+      return { data: await listNumbers(dependencies(), principal.accountId) };
+    },
+  );
+
+  app.get(
+    '/api/v1/whatsapp-numbers/:id',
+    {
+      schema: {
+        tags: ['whatsapp-numbers'],
+        summary: 'A number with its status, current QR code or pairing code while linking, and status history',
+        params: ParamsSchema,
+        response: { 200: NumberViewSchema },
+      },
+    },
+    async (request) => {
+      const principal = await authenticator.authenticate(request);
+
+      return getNumber(dependencies(), principal.accountId, request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/whatsapp-numbers/:id/pairing-code',
+    {
+      schema: {
+        tags: ['whatsapp-numbers'],
+        summary: 'Link by phone number: an 8-character code to enter in WhatsApp > Linked devices > Link with phone number',
+        params: ParamsSchema,
+        body: z.object({ phone: z.string().trim().min(6).max(40) }),
+        response: { 200: z.object({ pairingCode: z.string() }) },
+      },
+    },
+    async (request) => {
+      const principal = await authenticator.authenticate(request);
+
+      return { pairingCode: await requestPairingCode(dependencies(), principal.accountId, request.params.id, request.body.phone.replace(/\D/g, '')) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/whatsapp-numbers/:id',
+    {
+      schema: {
+        tags: ['whatsapp-numbers'],
+        summary: 'Remove a number: its credentials are deleted at once and its session closed',
+        params: ParamsSchema,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      const principal = await authenticator.authenticate(request);
+      await deleteNumber(dependencies(), principal.accountId, request.params.id);
+
+      return reply.status(204).send(null);
+    },
+  );
+};

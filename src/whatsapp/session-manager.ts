@@ -1,0 +1,583 @@
+import { hostname } from 'node:os';
+import { readCredential } from '../credentials/credential-store.ts';
+import type { Keyring } from '../crypto/envelope.ts';
+import { encrypt } from '../crypto/envelope.ts';
+import type { Database } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import { applyReceipt, recordSent } from './delivery.ts';
+import { setNumberStatus } from './number-status.ts';
+import type { DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
+
+/** NOTIFY channel: a message was queued for a number (payload: the number id). */
+export const OUTBOX_CHANNEL = 'akked_outbox';
+/** NOTIFY channel: a number was deleted or must be closed at once (payload: the number id). */
+export const CLOSE_CHANNEL = 'akked_number_close';
+
+export type SendGap = { minimumSeconds: number; maximumSeconds: number };
+
+export type SessionManagerHooks = {
+  /** A customer wrote to one of our numbers. Nothing may be stored unless it concerns an order. */
+  onInbound(context: { numberId: string; accountId: string }, message: InboundMessage): Promise<void>;
+  /** An outbound message failed for good (WhatsApp refused it: 463, not on WhatsApp...). */
+  onSendFailed(message: { id: string; orderId: string | null; kind: string; accountId: string; numberId: string }, reason: string): Promise<void>;
+  /** A number needs the merchant: logged out, banned, or disconnected for long. */
+  onNumberAlert(context: { numberId: string; accountId: string }, kind: 'logged_out' | 'banned' | 'disconnected'): Promise<void>;
+};
+
+export type SessionManagerOptions = {
+  database: Database;
+  keyring: Keyring;
+  logger: Logger;
+  providers: ReadonlyMap<ProviderKind, WhatsAppProvider>;
+  hooks: SessionManagerHooks;
+  sendGap: SendGap;
+  /** Messages one number may send per day (WhatsApp bans numbers that blast). */
+  dailyCap?: number;
+  /** Gentler daily cap for numbers linked less than three days ago. */
+  newNumberDailyCap?: number;
+  leaseSeconds?: number;
+  tickMilliseconds?: number;
+  /** Idle time after which a session with nothing to do is hibernated. */
+  idleMilliseconds?: number;
+  /** New sessions opened per tick, so a restart wakes numbers in a staggered way. */
+  connectsPerTick?: number;
+  random?: () => number;
+};
+
+type LiveSession = {
+  numberId: string;
+  accountId: string;
+  provider: WhatsAppProvider;
+  phone: string | null;
+  fencingToken: number;
+  session: WhatsAppSession | null;
+  isConnected: boolean;
+  isClosing: boolean;
+  isSending: boolean;
+  lastActivityAt: number;
+  nextSendAt: number;
+  reconnectAttempts: number;
+  reconnectTimer: NodeJS.Timeout | null;
+  /** Receipts that arrived before our own record of the send. */
+  pendingReceipts: { receipt: Receipt; until: number }[];
+};
+
+type NumberRow = {
+  id: string;
+  account_id: string;
+  provider: ProviderKind;
+  phone: string | null;
+  status: string;
+  settings: Record<string, unknown>;
+  last_sent_at: Date | null;
+  linked_at: Date | null;
+};
+
+const MAX_SEND_ATTEMPTS = 6;
+
+/**
+ * Drives the WhatsApp numbers of this worker process (DESIGN.md §2). Exactly one process drives a
+ * number: it holds a lease row with an expiry and a fencing token that grows on every takeover, and
+ * every send and key write checks the token. Numbers with nothing to do are hibernated (no socket,
+ * no memory); they wake when a message is queued, while replies are awaited, and daily. When a
+ * worker dies, its leases expire and the others take its numbers over.
+ */
+export class SessionManager {
+  readonly workerId = newId('session').replace(/^ses_/, 'wrk_');
+  private readonly options: Required<Omit<SessionManagerOptions, 'hooks'>> & { hooks: SessionManagerHooks };
+  private readonly sessions = new Map<string, LiveSession>();
+  private tickTimer: NodeJS.Timeout | null = null;
+  private isTicking = false;
+  private isStopped = false;
+  private stopListeners: (() => Promise<void>)[] = [];
+
+  constructor(options: SessionManagerOptions) {
+    this.options = {
+      dailyCap: 1000,
+      newNumberDailyCap: 200,
+      leaseSeconds: 20,
+      tickMilliseconds: 2_000,
+      idleMilliseconds: 120_000,
+      connectsPerTick: 25,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  private get log(): Logger {
+    return this.options.logger;
+  }
+
+  async start(): Promise<void> {
+    const { database } = this.options;
+    await database.query('insert into workers (id, hostname, pid) values ($1, $2, $3)', [this.workerId, hostname(), process.pid]);
+    this.stopListeners.push(await database.listen(OUTBOX_CHANNEL, (numberId) => this.onOutboxNotification(numberId)));
+    this.stopListeners.push(await database.listen(CLOSE_CHANNEL, (numberId) => void this.closeNow(numberId)));
+    await this.tick();
+    this.tickTimer = setInterval(() => void this.tick(), this.options.tickMilliseconds);
+    this.tickTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    for (const stop of this.stopListeners) await stop();
+    while (this.isTicking) await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all([...this.sessions.keys()].map((numberId) => this.release(numberId, 'closed_by_us')));
+    await this.options.database.query('delete from workers where id = $1', [this.workerId]).catch(() => undefined);
+  }
+
+  /** Numbers this process drives now (tests, metrics). */
+  get liveNumberIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  /** Closes a number's session at once (deleted number, another owner). */
+  async closeNow(numberId: string): Promise<void> {
+    if (this.sessions.has(numberId)) await this.release(numberId, 'closed_by_us');
+  }
+
+  /** Asks the live session of a number for a pairing code; null when this process does not drive it. */
+  async requestPairingCode(numberId: string, phone: string): Promise<string | null> {
+    const live = this.sessions.get(numberId);
+    if (!live?.session?.requestPairingCode) return null;
+
+    return live.session.requestPairingCode(phone);
+  }
+
+  /** One pass: heartbeat, renew or drop leases, take over wanted numbers, hibernate idle ones, send. */
+  async tick(): Promise<void> {
+    if (this.isTicking || this.isStopped) return;
+    this.isTicking = true;
+    try {
+      await this.heartbeat();
+      await this.renewLeases();
+      await this.acquireWantedNumbers();
+      await this.hibernateIdleSessions();
+      for (const live of this.sessions.values()) void this.drainOutbox(live);
+    } catch (error) {
+      this.log.error({ err: error }, 'session manager tick failed');
+    } finally {
+      this.isTicking = false;
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.options.database.query(
+      `insert into workers (id, hostname, pid) values ($1, $2, $3)
+       on conflict (id) do update set heartbeat_at = now()`,
+      [this.workerId, hostname(), process.pid],
+    );
+    // Workers silent for a minute are gone; their leases expire on their own.
+    await this.options.database.query("delete from workers where heartbeat_at < now() - interval '1 minute'");
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.sessions.size === 0) return;
+    const ids = [...this.sessions.keys()];
+    const renewed = await this.options.database.query<{ number_id: string }>(
+      `update whatsapp_leases set expires_at = now() + make_interval(secs => $3), updated_at = now()
+       where owner_id = $1 and number_id = any($2::text[])
+       returning number_id`,
+      [this.workerId, ids, this.options.leaseSeconds],
+    );
+    const kept = new Set(renewed.map((row) => row.number_id));
+    for (const numberId of ids) {
+      if (!kept.has(numberId)) {
+        // Our lease is gone: another worker took over, or the number was deleted. Stop at once.
+        this.log.warn({ numberId }, 'lease lost; closing the session');
+        await this.closeSession(numberId, 'closed_by_us');
+      }
+    }
+  }
+
+  private async acquireWantedNumbers(): Promise<void> {
+    const { database } = this.options;
+    const heldKinds = [...this.options.providers.keys()];
+    const [counts] = await database.query<{ workers: string; wanted: string }>(
+      `select (select count(*) from workers where heartbeat_at > now() - make_interval(secs => $2)) as workers,
+              (select count(*) from whatsapp_leases where expires_at > now()) + (${WANTED_NUMBERS_COUNT}) as wanted`,
+      [heldKinds, Math.max(10, (this.options.tickMilliseconds / 1000) * 5)],
+    );
+    const workerCount = Math.max(1, Number(counts?.workers ?? 1));
+    const fairShare = Math.ceil(Number(counts?.wanted ?? 0) / workerCount);
+    const room = Math.min(this.options.connectsPerTick, Math.max(0, fairShare - this.sessions.size));
+    if (room === 0) return;
+    const candidates = await database.query<NumberRow>(`${WANTED_NUMBERS_SELECT} limit $2`, [heldKinds, room]);
+    for (const candidate of candidates) {
+      if (this.isStopped) return;
+      const [lease] = await database.query<{ fencing_token: string }>(
+        `insert into whatsapp_leases (number_id, owner_id, fencing_token, expires_at)
+         values ($1, $2, 1, now() + make_interval(secs => $3))
+         on conflict (number_id) do update set owner_id = excluded.owner_id,
+           fencing_token = whatsapp_leases.fencing_token + 1, expires_at = excluded.expires_at, updated_at = now()
+         where whatsapp_leases.expires_at < now()
+         returning fencing_token`,
+        [candidate.id, this.workerId, this.options.leaseSeconds],
+      );
+      if (!lease) continue;
+      await this.open(candidate, Number(lease.fencing_token));
+    }
+  }
+
+  private async open(row: NumberRow, fencingToken: number): Promise<void> {
+    const provider = this.options.providers.get(row.provider);
+    if (!provider) return;
+    const minimumGapMs = this.options.sendGap.minimumSeconds * 1000;
+    const live: LiveSession = {
+      numberId: row.id,
+      accountId: row.account_id,
+      provider,
+      phone: row.phone,
+      fencingToken,
+      session: null,
+      isConnected: false,
+      isClosing: false,
+      isSending: false,
+      lastActivityAt: Date.now(),
+      nextSendAt: row.last_sent_at ? row.last_sent_at.getTime() + minimumGapMs : 0,
+      reconnectAttempts: 0,
+      reconnectTimer: null,
+      pendingReceipts: [],
+    };
+    this.sessions.set(row.id, live);
+    this.log.info({ numberId: row.id, provider: row.provider, fencingToken }, 'session opening');
+    await this.connect(live, await this.settingsOf(row.id, row.settings));
+  }
+
+  private async connect(live: LiveSession, settings: Record<string, unknown>): Promise<void> {
+    let hasEnded = false;
+    try {
+      live.session = await live.provider.connect({
+        numberId: live.numberId,
+        phone: live.phone,
+        settings,
+        events: {
+          onQr: (qr) => void this.storeLinkCode(live, 'qr', qr),
+          onConnected: ({ phone }) => void this.onConnected(live, phone),
+          onDisconnected: (reason, detail) => {
+            if (hasEnded) return;
+            hasEnded = true;
+            void this.onDisconnected(live, reason, detail);
+          },
+          onReceipt: (receipt) => void this.onReceipt(live, receipt),
+          onInbound: (message) => void this.onInbound(live, message),
+        },
+      });
+    } catch (error) {
+      this.log.warn({ err: error, numberId: live.numberId }, 'connect failed');
+      if (!hasEnded) {
+        hasEnded = true;
+        await this.onDisconnected(live, 'connection_lost', (error as Error).message);
+      }
+    }
+  }
+
+  /** Stored settings plus the provider secrets kept encrypted apart from them (Cloud API token). */
+  private async settingsOf(numberId: string, settings: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const secrets = await readCredential(this.options.database, this.options.keyring, numberId, 'cloud-api');
+
+    return { ...settings, ...(secrets && typeof secrets === 'object' ? (secrets as Record<string, unknown>) : {}) };
+  }
+
+  private async storeLinkCode(live: LiveSession, kind: 'qr' | 'pairing', code: string): Promise<void> {
+    const column = kind === 'qr' ? 'qr_envelope' : 'pairing_code_envelope';
+    const envelope = encrypt(this.options.keyring, code, { ownerId: live.numberId, purpose: `link-${kind}` });
+    await this.options.database
+      .query(`update whatsapp_numbers set ${column} = $2, link_updated_at = now(), updated_at = now() where id = $1`, [live.numberId, envelope])
+      .catch((error: unknown) => this.log.error({ err: error, numberId: live.numberId }, 'could not store the link code'));
+  }
+
+  private async onConnected(live: LiveSession, phone: string | null): Promise<void> {
+    if (live.isClosing) return;
+    live.isConnected = true;
+    live.reconnectAttempts = 0;
+    live.lastActivityAt = Date.now();
+    await this.options.database.transaction(async (transaction) => {
+      await transaction.query(
+        `update whatsapp_numbers set phone = coalesce($2, phone), qr_envelope = null, pairing_code_envelope = null,
+           wake_at = null, last_activity_at = now(), updated_at = now() where id = $1`,
+        [live.numberId, phone],
+      );
+      await setNumberStatus(transaction, live.numberId, 'connected', null);
+    });
+    if (phone) live.phone = phone;
+    this.log.info({ numberId: live.numberId }, 'session connected');
+    void this.drainOutbox(live);
+  }
+
+  private async onDisconnected(live: LiveSession, reason: DisconnectReason, detail: string): Promise<void> {
+    live.isConnected = false;
+    live.session = null;
+    if (live.isClosing || reason === 'closed_by_us') return;
+    const { database } = this.options;
+    const context = { numberId: live.numberId, accountId: live.accountId };
+    this.log.warn({ numberId: live.numberId, reason }, 'session disconnected');
+    switch (reason) {
+      case 'logged_out': {
+        // The phone removed this linked device: its keys are void. Delete them now, never reconnect.
+        await database.transaction(async (transaction) => {
+          await transaction.query('delete from whatsapp_auth_keys where number_id = $1', [live.numberId]);
+          await setNumberStatus(transaction, live.numberId, 'logged_out', 'the phone removed the linked device');
+        });
+        await this.release(live.numberId, 'closed_by_us');
+        await this.options.hooks.onNumberAlert(context, 'logged_out');
+
+        return;
+      }
+      case 'banned': {
+        await setNumberStatus(database, live.numberId, 'banned', 'WhatsApp banned the number');
+        await this.release(live.numberId, 'closed_by_us');
+        await this.options.hooks.onNumberAlert(context, 'banned');
+
+        return;
+      }
+      case 'replaced': {
+        // Another connection for this device took over. If we still hold the lease it is not one
+        // of ours (the merchant linked another tool): reconnecting would start a kick-loop.
+        const [lease] = await database.query('select 1 from whatsapp_leases where number_id = $1 and owner_id = $2 and fencing_token = $3', [
+          live.numberId,
+          this.workerId,
+          live.fencingToken,
+        ]);
+        if (lease) {
+          await setNumberStatus(database, live.numberId, 'disconnected', 'connection replaced by another client of this device');
+          await database.query("update whatsapp_numbers set wake_at = now() + interval '10 minutes' where id = $1", [live.numberId]);
+          await this.options.hooks.onNumberAlert(context, 'disconnected');
+        }
+        await this.release(live.numberId, 'closed_by_us');
+
+        return;
+      }
+      case 'restart_required': {
+        await this.reconnectLater(live, 0);
+
+        return;
+      }
+      case 'connection_lost': {
+        live.reconnectAttempts++;
+        if (live.reconnectAttempts === 5) {
+          await setNumberStatus(database, live.numberId, 'disconnected', `connection lost: ${detail}`.slice(0, 200));
+          await this.options.hooks.onNumberAlert(context, 'disconnected');
+        }
+        // Capped exponential backoff with jitter: 1 s, 2 s, 4 s ... up to 60 s.
+        const delay = Math.min(60_000, 1_000 * 2 ** Math.min(live.reconnectAttempts - 1, 6)) * (0.5 + this.options.random() / 2);
+        await this.reconnectLater(live, delay);
+
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private async reconnectLater(live: LiveSession, delayMs: number): Promise<void> {
+    if (live.reconnectTimer) clearTimeout(live.reconnectTimer);
+    live.reconnectTimer = setTimeout(() => {
+      live.reconnectTimer = null;
+      if (live.isClosing || this.isStopped || this.sessions.get(live.numberId) !== live) return;
+      void this.options.database
+        .query<{ settings: Record<string, unknown> }>('select settings from whatsapp_numbers where id = $1', [live.numberId])
+        .then(async ([row]) => (row ? this.connect(live, await this.settingsOf(live.numberId, row.settings)) : this.release(live.numberId, 'closed_by_us')));
+    }, delayMs);
+    live.reconnectTimer.unref();
+  }
+
+  private async onReceipt(live: LiveSession, receipt: Receipt): Promise<void> {
+    live.lastActivityAt = Date.now();
+    const isApplied = await this.options.database
+      .transaction((transaction) => applyReceipt(transaction, live.numberId, receipt))
+      .catch((error: unknown) => {
+        this.log.error({ err: error, numberId: live.numberId }, 'could not apply a receipt');
+
+        return true;
+      });
+    // The receipt overtook our record of the send: keep it briefly and apply it after.
+    if (!isApplied) live.pendingReceipts.push({ receipt, until: Date.now() + 30_000 });
+  }
+
+  private async applyPendingReceipts(live: LiveSession): Promise<void> {
+    const now = Date.now();
+    const pending = live.pendingReceipts.filter((entry) => entry.until > now);
+    live.pendingReceipts = [];
+    for (const entry of pending) await this.onReceipt(live, entry.receipt);
+  }
+
+  private async onInbound(live: LiveSession, message: InboundMessage): Promise<void> {
+    live.lastActivityAt = Date.now();
+    try {
+      await this.options.hooks.onInbound({ numberId: live.numberId, accountId: live.accountId }, message);
+    } catch (error) {
+      this.log.error({ err: error, numberId: live.numberId }, 'could not handle an inbound message');
+    }
+  }
+
+  private onOutboxNotification(numberId: string): void {
+    const live = this.sessions.get(numberId);
+    if (live) void this.drainOutbox(live);
+    else void this.tick();
+  }
+
+  /** Sends the number's due messages one by one, paced, while this process holds its lease. */
+  private async drainOutbox(live: LiveSession): Promise<void> {
+    if (live.isSending || !live.isConnected || live.isClosing || !live.session) return;
+    live.isSending = true;
+    try {
+      while (live.isConnected && !live.isClosing && live.session) {
+        const waitMs = live.nextSendAt - Date.now();
+        if (waitMs > 0) {
+          setTimeout(() => void this.drainOutbox(live), waitMs).unref();
+
+          return;
+        }
+        const isSent = await this.sendNext(live);
+        if (!isSent) return;
+      }
+    } catch (error) {
+      this.log.error({ err: error, numberId: live.numberId }, 'outbox drain failed');
+    } finally {
+      live.isSending = false;
+    }
+  }
+
+  private async sendNext(live: LiveSession): Promise<boolean> {
+    const { database } = this.options;
+    if (!(await this.isWithinDailyCap(live))) return false;
+    // Claim the next due message, only while our lease (and its token) is still valid.
+    const [message] = await database.query<{ id: string; order_id: string | null; kind: string; text: string; customer_phone: string; attempts: number; account_id: string }>(
+      `update messages set status = 'sending', sending_token = $3, attempts = attempts + 1, updated_at = now()
+       where id = (
+         select m.id from messages m
+         where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now()
+         order by m.send_after, m.id limit 1 for update skip locked)
+       and exists (select 1 from whatsapp_leases l where l.number_id = $1 and l.owner_id = $2 and l.fencing_token = $3 and l.expires_at > now())
+       returning id, order_id, kind, text, customer_phone, attempts, account_id`,
+      [live.numberId, this.workerId, live.fencingToken],
+    );
+    if (!message) return false;
+    const session = live.session;
+    if (!session) return false;
+    live.lastActivityAt = Date.now();
+    try {
+      const result = await session.send({ messageId: message.id, to: message.customer_phone, text: message.text });
+      await database.transaction(async (transaction) => {
+        await recordSent(transaction, { messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: new Date() });
+        await transaction.query(
+          `update whatsapp_numbers set last_sent_at = now(), last_activity_at = now(),
+             sent_today = case when sent_today_date = current_date then sent_today + 1 else 1 end, sent_today_date = current_date
+           where id = $1`,
+          [live.numberId],
+        );
+      });
+      const { minimumSeconds, maximumSeconds } = this.options.sendGap;
+      live.nextSendAt = Date.now() + (minimumSeconds + this.options.random() * (maximumSeconds - minimumSeconds)) * 1000;
+      await this.applyPendingReceipts(live);
+
+      return true;
+    } catch (error) {
+      const isPermanent = error instanceof AppError && !error.retryable;
+      const reason = error instanceof AppError ? String(error.details?.reason ?? error.code) : 'send_failed';
+      if (isPermanent || message.attempts >= MAX_SEND_ATTEMPTS) {
+        await database.query("update messages set status = 'failed', error = $2, send_after = null, updated_at = now() where id = $1", [message.id, reason]);
+        this.log.warn({ numberId: live.numberId, messageId: message.id, reason }, 'message failed');
+        await this.options.hooks.onSendFailed(
+          { id: message.id, orderId: message.order_id, kind: message.kind, accountId: message.account_id, numberId: live.numberId },
+          isPermanent ? reason : 'number_disconnected',
+        );
+
+        return true;
+      }
+      // Transient: back to the queue with backoff; the same message id is reused on the next try.
+      const backoffSeconds = Math.min(300, 2 ** message.attempts);
+      await database.query(
+        "update messages set status = 'queued', send_after = now() + make_interval(secs => $2), updated_at = now() where id = $1",
+        [message.id, backoffSeconds],
+      );
+      this.log.warn({ err: error, numberId: live.numberId, messageId: message.id }, 'send failed; will retry');
+
+      return false;
+    }
+  }
+
+  private async isWithinDailyCap(live: LiveSession): Promise<boolean> {
+    const [row] = await this.options.database.query<{ sent_today: number; is_today: boolean; is_new: boolean }>(
+      `select sent_today, sent_today_date = current_date as is_today,
+              coalesce(linked_at, created_at) > now() - interval '3 days' as is_new
+       from whatsapp_numbers where id = $1`,
+      [live.numberId],
+    );
+    if (!row) return false;
+    const cap = row.is_new ? this.options.newNumberDailyCap : this.options.dailyCap;
+    if (row.is_today && row.sent_today >= cap) {
+      this.log.warn({ numberId: live.numberId, cap }, 'daily send cap reached; sending resumes tomorrow');
+      await this.options.database.query(
+        "update messages set send_after = date_trunc('day', now()) + interval '1 day' where number_id = $1 and status = 'queued' and send_after < date_trunc('day', now()) + interval '1 day'",
+        [live.numberId],
+      );
+
+      return false;
+    }
+
+    return true;
+  }
+
+  private async hibernateIdleSessions(): Promise<void> {
+    const now = Date.now();
+    for (const live of [...this.sessions.values()]) {
+      if (!live.isConnected || live.isSending || now - live.lastActivityAt < this.options.idleMilliseconds) continue;
+      const [busy] = await this.options.database.query(`select 1 where ${BUSY_CONDITION.replaceAll('n.id', '$1')}`, [live.numberId]);
+      if (busy) continue;
+      this.log.info({ numberId: live.numberId }, 'hibernating');
+      await this.options.database.transaction(async (transaction) => {
+        // Wake at least daily so WhatsApp does not drop an idle linked device.
+        await transaction.query("update whatsapp_numbers set wake_at = now() + interval '20 hours' where id = $1", [live.numberId]);
+        await setNumberStatus(transaction, live.numberId, 'hibernated', null);
+      });
+      await this.release(live.numberId, 'closed_by_us');
+    }
+  }
+
+  private async closeSession(numberId: string, reason: DisconnectReason): Promise<void> {
+    const live = this.sessions.get(numberId);
+    if (!live) return;
+    live.isClosing = true;
+    this.sessions.delete(numberId);
+    if (live.reconnectTimer) clearTimeout(live.reconnectTimer);
+    await live.session?.close().catch((error: unknown) => this.log.warn({ err: error, numberId }, 'close failed'));
+    live.session = null;
+    this.log.info({ numberId, reason }, 'session closed');
+  }
+
+  /** Closes the session and gives the lease up at once, so another worker may take the number. */
+  private async release(numberId: string, reason: DisconnectReason): Promise<void> {
+    const live = this.sessions.get(numberId);
+    await this.closeSession(numberId, reason);
+    if (live) {
+      await this.options.database
+        .query('delete from whatsapp_leases where number_id = $1 and owner_id = $2 and fencing_token = $3', [numberId, this.workerId, live.fencingToken])
+        .catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * A number needs a live session when it is linking, has messages due, has orders awaiting a reply
+ * (replies reach a linked device only while it is connected), or its scheduled wake time passed.
+ */
+const BUSY_CONDITION = `(
+  exists (select 1 from messages m where m.number_id = n.id and m.status in ('queued', 'sending') and m.send_after <= now() + interval '5 seconds')
+  or exists (select 1 from orders o join stores s on s.id = o.store_id
+             where s.whatsapp_number_id = n.id and o.status in ('sent', 'delivered', 'read'))
+)`;
+
+const WANTED_CONDITION = `n.provider = any($1::text[]) and n.status not in ('logged_out', 'banned')
+  and not exists (select 1 from whatsapp_leases l where l.number_id = n.id and l.expires_at > now())
+  and ((n.status = 'pending_link' and n.wake_at <= now()) or n.wake_at <= now() or (n.status <> 'pending_link' and ${BUSY_CONDITION}))`;
+
+const WANTED_NUMBERS_COUNT = `select count(*) from whatsapp_numbers n where ${WANTED_CONDITION}`;
+
+const WANTED_NUMBERS_SELECT = `select n.id, n.account_id, n.provider, n.phone, n.status, n.settings, n.last_sent_at, n.linked_at
+  from whatsapp_numbers n where ${WANTED_CONDITION}
+  order by n.wake_at nulls last, n.id`;
