@@ -5,6 +5,7 @@ import type { Mailer } from './email/mailer.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import type { SessionManager } from './whatsapp/session-manager.ts';
 
 /**
  * Everything a route handler or job needs, built once by an entry point (`cli/`) and passed down.
@@ -18,4 +19,6 @@ export type Services = {
   keyring: Keyring;
   mailer: Mailer;
   metrics: Metrics;
+  /** The WhatsApp session manager, in processes that run the worker role. */
+  sessions: SessionManager | null;
 };

@@ -37,7 +37,8 @@ export const grantCredits = async (
     [newId('ledgerEntry'), options.accountId, options.kind, options.credits, options.reason, options.reference],
   );
   if (inserted.length === 0) return false;
-  await queryable.query('update accounts set credit_balance = credit_balance + $2, updated_at = now() where id = $1', [options.accountId, options.credits]);
+  // Any grant refills the account, so the next exhaustion is announced again.
+  await queryable.query('update accounts set credit_balance = credit_balance + $2, no_credits_notified_at = null, updated_at = now() where id = $1', [options.accountId, options.credits]);
 
   return true;
 };

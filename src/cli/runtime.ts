@@ -11,6 +11,9 @@ import { ALL_JOBS, scheduleRecurringJobs } from '../jobs/index.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
+import { createConfirmationHooks } from '../confirmation/session-hooks.ts';
+import { createProviders } from '../whatsapp/providers/index.ts';
+import { SessionManager } from '../whatsapp/session-manager.ts';
 import type { Services } from '../services.ts';
 
 export type Roles = { api: boolean; worker: boolean };
@@ -61,11 +64,24 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       logger,
       onSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
     });
-    const services: Services = { config, database, queue, logger, keyring, mailer, metrics };
+    const sessions = roles.worker
+      ? new SessionManager({
+          database,
+          keyring,
+          logger: logger.child({ component: 'sessions' }),
+          providers: createProviders({ config, database, keyring, logger }),
+          hooks: createConfirmationHooks({ database, queue, logger }),
+          sendGap: config.AKKED_SEND_GAP_SECONDS,
+        })
+      : null;
+    const services: Services = { config, database, queue, logger, keyring, mailer, metrics, sessions };
 
-    if (roles.worker) {
+    if (roles.worker && sessions) {
       await scheduleRecurringJobs(queue);
       await queue.work(ALL_JOBS, services, config.AKKED_WORKER_CONCURRENCY);
+      await sessions.start();
+      // Sessions close before the queue stops, so no send is cut off halfway.
+      stoppers.unshift(() => sessions.stop());
     }
 
     let app: AppInstance | null = null;

@@ -1,9 +1,19 @@
+import { followUpJob } from '../confirmation/follow-up-job.ts';
+import { sendConfirmationJob } from '../confirmation/send-confirmation-job.ts';
+import { writeBackJob } from '../confirmation/write-back-job.ts';
 import { vacuumJob } from '../maintenance/vacuum-job.ts';
+import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
 import type { AnyJobDefinition } from './define-job.ts';
 import type { JobQueue } from './job-queue.ts';
 
 /** Every job of Akked: workers handle these, and every process may enqueue them. */
-export const ALL_JOBS: readonly AnyJobDefinition[] = [vacuumJob as AnyJobDefinition];
+export const ALL_JOBS: readonly AnyJobDefinition[] = [
+  sendConfirmationJob,
+  followUpJob,
+  writeBackJob,
+  notifyMerchantJob,
+  vacuumJob,
+] as AnyJobDefinition[];
 
 /** Recurring jobs (UTC cron); pg-boss runs each slot once across all processes. */
 export const scheduleRecurringJobs = async (queue: JobQueue): Promise<void> => {

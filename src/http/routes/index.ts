@@ -5,6 +5,7 @@ import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
+import { registerNumberRoutes } from './number-routes.ts';
 import { registerStoreRoutes } from './store-routes.ts';
 
 export type RouteDependencies = {
@@ -23,4 +24,6 @@ export const registerRoutes = (app: AppInstance, dependencies: RouteDependencies
   registerApiKeyRoutes(app, dependencies);
   // stores
   registerStoreRoutes(app, dependencies);
+  // whatsapp numbers
+  registerNumberRoutes(app, dependencies);
 };

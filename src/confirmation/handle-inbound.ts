@@ -1,0 +1,85 @@
+import type { Database, Transaction } from '../db/database.ts';
+import { newId } from '../ids.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { transitionOrder, type OrderStatus } from '../orders/order-status.ts';
+import { findStoreForWebhook } from '../stores/stores.ts';
+import type { InboundMessage } from '../whatsapp/provider.ts';
+import { queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
+import { extractOrderCode, parseReplyIntent } from './reply-intent.ts';
+import { ORDER_SELECT } from './send-confirmation-job.ts';
+import { writeBackJob } from './write-back-job.ts';
+
+export type InboundOutcome = 'ignored' | 'duplicate' | 'confirmed' | 'cancelled' | 'clarified' | 'unclear';
+
+/** Orders a reply may decide: asked (sent, delivered, read), or refused by WhatsApp's cold-contact rule. */
+const OPEN_STATUSES: OrderStatus[] = ['queued', 'sent', 'delivered', 'read'];
+
+type MatchedOrder = OutboundOrder & { status: OrderStatus; failure_reason: string | null };
+
+const findOrderByCode = async (transaction: Transaction, numberId: string, code: string): Promise<MatchedOrder | null> => {
+  const [order] = await transaction.query<MatchedOrder>(
+    `${ORDER_SELECT.replace('o.status,', 'o.status, o.failure_reason,')} join stores s on s.id = o.store_id
+     where s.whatsapp_number_id = $1 and o.code = $2
+       and (o.status = any($3::text[]) or (o.status = 'failed' and o.failure_reason = 'reach_out_restricted'))
+     for update of o`,
+    [numberId, code, OPEN_STATUSES],
+  );
+
+  return order ?? null;
+};
+
+const findLatestAwaitingOrder = async (transaction: Transaction, numberId: string, phone: string): Promise<MatchedOrder | null> => {
+  const [order] = await transaction.query<MatchedOrder>(
+    `${ORDER_SELECT.replace('o.status,', 'o.status, o.failure_reason,')} join stores s on s.id = o.store_id
+     where s.whatsapp_number_id = $1 and o.customer_phone = $2 and o.status in ('sent', 'delivered', 'read')
+     order by o.created_at desc, o.id desc limit 1
+     for update of o`,
+    [numberId, phone],
+  );
+
+  return order ?? null;
+};
+
+/**
+ * A customer wrote to a store's number. Only a message about an order is recorded: the reply of a
+ * customer whose latest order awaits an answer, or a message quoting a pending order's code (the
+ * customer-initiated flow). Anything else is the merchant's private chat: not stored, not read
+ * further (DESIGN.md §1).
+ */
+export const handleInboundMessage = async (
+  dependencies: { database: Database; queue: JobQueue },
+  context: { numberId: string },
+  message: InboundMessage,
+): Promise<InboundOutcome> =>
+  dependencies.database.transaction(async (transaction): Promise<InboundOutcome> => {
+    const code = extractOrderCode(message.text);
+    const byCode = code ? await findOrderByCode(transaction, context.numberId, code) : null;
+    const order = byCode ?? (await findLatestAwaitingOrder(transaction, context.numberId, message.from));
+    if (!order) return 'ignored';
+    const inserted = await transaction.query(
+      `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, provider_message_id, customer_phone, created_at)
+       values ($1, $2, $3, $4, 'inbound', 'reply', $5, 'received', $6, $7, $8)
+       on conflict (number_id, provider_message_id) where provider_message_id is not null do nothing returning id`,
+      [newId('message'), order.account_id, order.id, context.numberId, message.text, message.providerMessageId, message.from, message.at],
+    );
+    if (inserted.length === 0) return 'duplicate';
+    const store = await findStoreForWebhook(transaction, order.store_id);
+    if (!store) return 'ignored';
+    // Quoting the order's code is the customer's own confirmation (the link prefills "confirm").
+    const intent = byCode ? (parseReplyIntent(message.text) === 'cancel' ? 'cancel' : 'confirm') : parseReplyIntent(message.text);
+    if (intent === 'unclear') {
+      const [clarified] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'clarify'", [order.id]);
+      if (clarified) return 'unclear';
+      await queueOutboundMessage(transaction, { order, store, kind: 'clarify', isPaid: false });
+
+      return 'clarified';
+    }
+    const status = intent === 'confirm' ? 'confirmed' : 'cancelled';
+    const isManualOverride = order.status === 'failed';
+    const changed = await transitionOrder(transaction, { orderId: order.id, status, cause: 'customer_reply', isManual: isManualOverride });
+    if (!changed) return 'duplicate';
+    await queueOutboundMessage(transaction, { order, store, kind: status, isPaid: false });
+    await dependencies.queue.enqueue(writeBackJob, { orderId: order.id, accountId: order.account_id, storeId: order.store_id }, { transaction, dedupeKey: `write-back:${order.id}` });
+
+    return status;
+  });

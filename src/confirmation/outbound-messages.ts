@@ -1,0 +1,71 @@
+import { consumeCredit } from '../billing/credits.ts';
+import type { Transaction } from '../db/database.ts';
+import { newId } from '../ids.ts';
+import { OUTBOX_CHANNEL } from '../whatsapp/session-manager.ts';
+import type { Store } from '../stores/stores.ts';
+import { buildTemplateVariables, pickLanguage, renderTemplate, resolveTemplate, type TemplateKind } from './templates.ts';
+
+/** The order fields a customer message is rendered from. */
+export type OutboundOrder = {
+  id: string;
+  account_id: string;
+  store_id: string;
+  number: string;
+  code: string;
+  currency: string;
+  total: string;
+  locale: string | null;
+  customer_name: string | null;
+  customer_phone: string;
+  items: { name: string; variant: string | null; sku: string | null; quantity: number; unitPrice: string }[];
+};
+
+export type MessageKind = 'confirmation' | 'reminder' | 'confirmed' | 'cancelled' | 'clarify';
+
+const TEMPLATE_KIND: Record<MessageKind, TemplateKind> = {
+  confirmation: 'confirm',
+  reminder: 'reminder',
+  confirmed: 'confirmed',
+  cancelled: 'cancelled',
+  clarify: 'clarify',
+};
+
+/** Renders a message of the store's template in the customer's language. */
+export const renderOrderMessage = (order: OutboundOrder, store: Pick<Store, 'name' | 'language' | 'templates'>, kind: MessageKind): string => {
+  const language = pickLanguage(order.locale, store.language);
+  const variables = buildTemplateVariables(
+    {
+      number: order.number,
+      currency: order.currency,
+      total: order.total,
+      customerName: order.customer_name,
+      items: order.items,
+      storeName: store.name,
+    },
+    language,
+  );
+
+  return renderTemplate(resolveTemplate(store.templates, language, TEMPLATE_KIND[kind]), variables);
+};
+
+/**
+ * Queues one outbound message for the store's number, in the caller's transaction, and wakes the
+ * worker that drives the number. A paid message (the confirmation question) takes one credit in
+ * the same transaction, so a message never exists without its credit nor a credit without it.
+ */
+export const queueOutboundMessage = async (
+  transaction: Transaction,
+  options: { order: OutboundOrder; store: Store; kind: MessageKind; isPaid: boolean; sendAfter?: Date },
+): Promise<string> => {
+  const { order, store, kind } = options;
+  const messageId = newId('message');
+  if (options.isPaid) await consumeCredit(transaction, { accountId: order.account_id, reference: messageId, reason: `confirmation of order ${order.number}` });
+  await transaction.query(
+    `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after)
+     values ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7, coalesce($8, now()))`,
+    [messageId, order.account_id, order.id, store.whatsappNumberId, kind, renderOrderMessage(order, store, kind), order.customer_phone, options.sendAfter ?? null],
+  );
+  await transaction.query(`select pg_notify('${OUTBOX_CHANNEL}', $1)`, [store.whatsappNumberId]);
+
+  return messageId;
+};

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { readCredential } from '../credentials/credential-store.ts';
+import { newId } from '../ids.ts';
+import { defineJob } from '../jobs/define-job.ts';
+import { createGuardedFetch } from '../writeback/outbound-guard.ts';
+import { WRITE_BACK_ADAPTERS } from '../writeback/platforms/index.ts';
+
+const NOTES = {
+  confirmed: 'Akked: the customer confirmed this order on WhatsApp.',
+  cancelled: 'Akked: the customer cancelled this order on WhatsApp.',
+} as const;
+
+/**
+ * Writes a confirmed or cancelled order back to the merchant's store (tags, status, note). The
+ * network call happens outside any transaction; transient failures are retried with backoff.
+ */
+export const writeBackJob = defineJob({
+  name: 'confirmation.write-back',
+  schema: z.object({ orderId: z.string(), accountId: z.string(), storeId: z.string() }),
+  retry: { limit: 10, delaySeconds: 30, backoff: true, maximumDelaySeconds: 3600 },
+  policy: 'stately',
+  expireInSeconds: 120,
+  handle: async ({ orderId, storeId }, { services }) => {
+    const { database, keyring, config, logger } = services;
+    const [order] = await database.query<{ external_id: string; number: string; status: string; platform: string }>(
+      'select o.external_id, o.number, o.status, s.platform from orders o join stores s on s.id = o.store_id where o.id = $1 and o.store_id = $2',
+      [orderId, storeId],
+    );
+    if (!order || (order.status !== 'confirmed' && order.status !== 'cancelled')) return;
+    const adapter = WRITE_BACK_ADAPTERS[order.platform as keyof typeof WRITE_BACK_ADAPTERS];
+    const credentials = await readCredential(database, keyring, storeId, 'write-back');
+    if (!adapter || credentials === null) return;
+    await adapter.write({
+      credentials: adapter.credentialsSchema.parse(credentials),
+      externalOrderId: order.external_id,
+      orderNumber: order.number,
+      result: order.status,
+      note: NOTES[order.status],
+      fetch: createGuardedFetch({ allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND, timeoutMs: 15_000 }),
+      allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND,
+    });
+    await database.query("insert into order_events (id, account_id, order_id, status, cause) select $1, account_id, id, status, 'written_back' from orders where id = $2", [
+      newId('event'),
+      orderId,
+    ]);
+    logger.info({ orderId, platform: order.platform }, 'order written back to the store');
+  },
+});

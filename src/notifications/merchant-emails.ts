@@ -1,0 +1,47 @@
+import { renderEmail, type EmailLanguage, type RenderedEmail } from '../email/templates.ts';
+
+/** Alerts Akked sends a merchant about their account (DESIGN.md §1: critical alerts). */
+export type MerchantAlert = 'credits_exhausted' | 'number_logged_out' | 'number_banned' | 'number_disconnected';
+
+type AlertText = { subject: string; lines: string[]; label: string };
+
+const TEXTS: Record<MerchantAlert, Record<EmailLanguage, AlertText>> = {
+  credits_exhausted: {
+    en: { subject: 'Your Akked credits have run out', lines: ['Your account has no credits left, so new orders are not being confirmed on WhatsApp.', 'Top up or change your plan to resume.'], label: 'Open billing' },
+    ar: { subject: 'نفد رصيدك في أكّد', lines: ['لم يتبقَّ رصيد في حسابك، لذلك لا تُرسل رسائل تأكيد الطلبات الجديدة عبر واتساب.', 'اشحن رصيدك أو غيّر باقتك لاستئناف الإرسال.'], label: 'فتح صفحة الفوترة' },
+    fr: { subject: 'Vos crédits Akked sont épuisés', lines: ["Votre compte n'a plus de crédits : les nouvelles commandes ne sont plus confirmées sur WhatsApp.", 'Rechargez ou changez de formule pour reprendre.'], label: 'Ouvrir la facturation' },
+  },
+  number_logged_out: {
+    en: { subject: 'Your WhatsApp number was logged out of Akked', lines: ['The phone removed Akked from its linked devices, so confirmations cannot be sent from this number.', 'Link the number again to resume.'], label: 'Link the number again' },
+    ar: { subject: 'تم تسجيل خروج رقم واتساب من أكّد', lines: ['أزال الهاتف أكّد من الأجهزة المرتبطة، لذلك لا يمكن إرسال رسائل التأكيد من هذا الرقم.', 'اربط الرقم من جديد لاستئناف الإرسال.'], label: 'ربط الرقم من جديد' },
+    fr: { subject: 'Votre numéro WhatsApp a été déconnecté d’Akked', lines: ['Le téléphone a retiré Akked de ses appareils connectés : les confirmations ne peuvent plus partir de ce numéro.', 'Reliez à nouveau le numéro pour reprendre.'], label: 'Relier le numéro' },
+  },
+  number_banned: {
+    en: { subject: 'WhatsApp banned your number', lines: ['WhatsApp refused the connection of your number (banned). Akked stopped sending from it.', 'Contact WhatsApp support, or link another number.'], label: 'Open numbers' },
+    ar: { subject: 'حظر واتساب رقمك', lines: ['رفض واتساب اتصال رقمك (محظور). أوقف أكّد الإرسال منه.', 'تواصل مع دعم واتساب، أو اربط رقمًا آخر.'], label: 'فتح صفحة الأرقام' },
+    fr: { subject: 'WhatsApp a banni votre numéro', lines: ['WhatsApp a refusé la connexion de votre numéro (banni). Akked a cessé d’envoyer depuis ce numéro.', 'Contactez le support WhatsApp ou reliez un autre numéro.'], label: 'Ouvrir les numéros' },
+  },
+  number_disconnected: {
+    en: { subject: 'Your WhatsApp number is disconnected', lines: ['Akked cannot reach WhatsApp with your number right now and keeps retrying.', 'Check that the phone is online, and that no other tool uses the same linked device.'], label: 'Open numbers' },
+    ar: { subject: 'رقم واتساب غير متصل', lines: ['لا يستطيع أكّد الاتصال بواتساب عبر رقمك حاليًا ويواصل المحاولة.', 'تأكد من اتصال الهاتف بالإنترنت ومن عدم استخدام أداة أخرى لنفس الجهاز المرتبط.'], label: 'فتح صفحة الأرقام' },
+    fr: { subject: 'Votre numéro WhatsApp est déconnecté', lines: ['Akked ne parvient pas à joindre WhatsApp avec votre numéro et continue d’essayer.', 'Vérifiez que le téléphone est en ligne et qu’aucun autre outil n’utilise le même appareil connecté.'], label: 'Ouvrir les numéros' },
+  },
+};
+
+const GREETING: Record<EmailLanguage, (name: string) => string> = {
+  en: (name) => `Hello ${name},`,
+  ar: (name) => `مرحبًا ${name}،`,
+  fr: (name) => `Bonjour ${name},`,
+};
+
+const CLOSING: Record<EmailLanguage, string> = {
+  en: 'You receive this email because it affects your orders.',
+  ar: 'تصلك هذه الرسالة لأنها تؤثر على طلباتك.',
+  fr: 'Vous recevez cet e-mail car il concerne vos commandes.',
+};
+
+export const renderMerchantAlert = (alert: MerchantAlert, language: EmailLanguage, name: string, url: string): RenderedEmail => {
+  const text = TEXTS[alert][language];
+
+  return renderEmail(language, { subject: text.subject, greeting: GREETING[language](name), lines: text.lines, action: { label: text.label, url }, closing: CLOSING[language] });
+};

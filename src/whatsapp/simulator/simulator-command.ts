@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { CommandIo } from '../../cli/main.ts';
+import { createLogger } from '../../logger.ts';
+import { startSimulator } from './simulator-server.ts';
+
+const HELP = `Usage: akked simulator [--port N] [--host H] [--delivered-ms N] [--read-ms N]
+
+Runs the fake WhatsApp network for demos, tests and benchmarks (never in production). Point Akked
+at it with AKKED_WHATSAPP_SIMULATOR_URL=<printed URL>. Everything is kept in memory.
+
+Options:
+  --port N           port to listen on (default 4010; 0 picks a free one)
+  --host H           address to bind (default 127.0.0.1)
+  --delivered-ms N   delay before a sent message is reported delivered (default 300)
+  --read-ms N        delay before a sent message is reported read (default 1500)
+
+Control API (JSON):
+  POST /control/reply {from, to, text}   a customer at E.164 "from" writes to the linked number "to"
+  GET  /control/messages?to=%2B2126...   what the network delivered to that phone, newest last
+  POST /control/fail {phone, mode}       mode: reach_out_restricted | not_on_whatsapp | disconnect |
+                                         logout | banned | restart_required
+  POST /control/clear {phone}            lift a failure mode
+  GET  /control/devices                  connected phones
+  GET  /healthz`;
+
+const DEFAULT_PORT = 4010;
+
+const OptionsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_PORT),
+  host: z.string().min(1).default('127.0.0.1'),
+  'delivered-ms': z.coerce.number().int().min(0).max(3_600_000).default(300),
+  'read-ms': z.coerce.number().int().min(0).max(3_600_000).default(1500),
+});
+
+const LogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).catch('info');
+
+export type SimulatorCommandOptions = {
+  /** Stops the simulator as SIGINT/SIGTERM do; lets tests end the command without signals. */
+  stopSignal?: AbortSignal;
+};
+
+export const runSimulatorCommand = async (
+  args: string[],
+  io: CommandIo,
+  commandOptions: SimulatorCommandOptions = {},
+): Promise<number> => {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'delivered-ms': { type: 'string' },
+        'read-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    io.stderr(`akked simulator: ${(error as Error).message}\n\n${HELP}\n`);
+
+    return 2;
+  }
+  if (values.help === true) {
+    io.stdout(`${HELP}\n`);
+
+    return 0;
+  }
+  const parsed = OptionsSchema.safeParse(values);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('; ');
+    io.stderr(`akked simulator: ${issues}\n`);
+
+    return 2;
+  }
+  const options = parsed.data;
+  const logger = createLogger({ level: LogLevelSchema.parse(process.env.LOG_LEVEL), base: { role: 'simulator' } });
+
+  let simulator: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    simulator = await startSimulator({
+      port: options.port,
+      host: options.host,
+      deliveredAfterMs: options['delivered-ms'],
+      readAfterMs: options['read-ms'],
+      logger,
+    });
+  } catch (error) {
+    io.stderr(`akked simulator: could not listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);
+
+    return 1;
+  }
+  io.stdout(`WhatsApp simulator listening on ${simulator.url}\n`);
+
+  return new Promise<number>((resolve) => {
+    let isStopping = false;
+    const stop = () => {
+      if (isStopping) return;
+      isStopping = true;
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      commandOptions.stopSignal?.removeEventListener('abort', stop);
+      simulator.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          io.stderr(`akked simulator: failed to stop cleanly: ${(error as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (commandOptions.stopSignal?.aborted === true) stop();
+    else commandOptions.stopSignal?.addEventListener('abort', stop, { once: true });
+  });
+};
