@@ -10,7 +10,13 @@ const RANK: Record<MessageStatus, number> = { queued: 0, sending: 1, sent: 2, de
 /** Outbound kinds whose receipts move the order along (the question to the customer). */
 const ORDER_PROGRESS_KINDS = new Set(['confirmation', 'reminder']);
 
-type MessageRow = { id: string; order_id: string | null; kind: string; status: MessageStatus };
+type MessageRow = { id: string; account_id: string; order_id: string | null; kind: string; status: MessageStatus };
+
+/** Tells live dashboards (GET /api/v1/orders/stream) that a message changed. */
+const announce = async (queryable: Queryable, message: MessageRow, status: string): Promise<void> => {
+  if (!message.order_id) return;
+  await queryable.query("select pg_notify('akked_order_events', $1)", [JSON.stringify({ accountId: message.account_id, orderId: message.order_id, messageId: message.id, status })]);
+};
 
 const moveOrderWithMessage = async (queryable: Queryable, message: MessageRow, status: DeliveryStatus): Promise<void> => {
   if (!message.order_id || !ORDER_PROGRESS_KINDS.has(message.kind) || status === 'failed') return;
@@ -28,13 +34,14 @@ export const applyReceipt = async (
   receipt: { providerMessageId: string; status: DeliveryStatus; at: Date; errorCode?: string },
 ): Promise<boolean> => {
   const [message] = await queryable.query<MessageRow>(
-    'select id, order_id, kind, status from messages where number_id = $1 and provider_message_id = $2 for update',
+    'select id, account_id, order_id, kind, status from messages where number_id = $1 and provider_message_id = $2 for update',
     [numberId, receipt.providerMessageId],
   );
   if (!message) return false;
   if (receipt.status === 'failed') {
     if (message.status === 'read' || message.status === 'failed') return true;
     await queryable.query("update messages set status = 'failed', error = $2, updated_at = now() where id = $1", [message.id, receipt.errorCode ?? 'failed']);
+    await announce(queryable, message, 'failed');
 
     return true;
   }
@@ -47,6 +54,7 @@ export const applyReceipt = async (
      where id = $1`,
     [message.id, receipt.status, receipt.at],
   );
+  await announce(queryable, message, receipt.status);
   await moveOrderWithMessage(queryable, message, receipt.status);
 
   return true;
@@ -61,8 +69,10 @@ export const recordSent = async (
     `update messages set status = case when status in ('queued', 'sending') then 'sent' else status end,
        provider_message_id = $3, sent_at = coalesce(sent_at, $4), send_after = null, updated_at = now()
      where id = $1 and sending_token = $2
-     returning id, order_id, kind, status`,
+     returning id, account_id, order_id, kind, status`,
     [options.messageId, options.sendingToken, options.providerMessageId, options.at],
   );
-  if (message) await moveOrderWithMessage(queryable, message, 'sent');
+  if (!message) return;
+  await announce(queryable, message, 'sent');
+  await moveOrderWithMessage(queryable, message, 'sent');
 };

@@ -3,9 +3,11 @@ import type { AppInstance } from '../app.ts';
 import type { Authenticator } from '../authenticate.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerCloudWebhookRoutes } from './cloud-webhook-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerNumberRoutes } from './number-routes.ts';
+import { registerOrderRoutes } from './order-routes.ts';
 import { registerStoreRoutes } from './store-routes.ts';
 
 export type RouteDependencies = {
@@ -26,4 +28,8 @@ export const registerRoutes = (app: AppInstance, dependencies: RouteDependencies
   registerStoreRoutes(app, dependencies);
   // whatsapp numbers
   registerNumberRoutes(app, dependencies);
+  // orders
+  registerOrderRoutes(app, dependencies);
+  // webhooks
+  registerCloudWebhookRoutes(app);
 };
