@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { runKeysCommand } from './keys-command.ts';
 import { runMigrateCommand } from './migrate-command.ts';
+import { runPurgeCommand } from './purge-command.ts';
 import { startRuntime, type Roles } from './runtime.ts';
 
 const USAGE = `Usage: akked <command> [options]
@@ -104,6 +105,8 @@ export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<n
       return runMigrateCommand(args, io);
     case 'keys':
       return runKeysCommand(args, io);
+    case 'purge':
+      return runPurgeCommand(args, io);
     default:
       io.stderr(`akked: unknown command "${command}"\n\n${USAGE}\n`);
 

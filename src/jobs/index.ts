@@ -3,6 +3,7 @@ import { sendConfirmationJob } from '../confirmation/send-confirmation-job.ts';
 import { writeBackJob } from '../confirmation/write-back-job.ts';
 import { vacuumJob } from '../maintenance/vacuum-job.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
+import { purgeJob } from '../privacy/purge-job.ts';
 import type { AnyJobDefinition } from './define-job.ts';
 import type { JobQueue } from './job-queue.ts';
 
@@ -13,9 +14,11 @@ export const ALL_JOBS: readonly AnyJobDefinition[] = [
   writeBackJob,
   notifyMerchantJob,
   vacuumJob,
+  purgeJob,
 ] as AnyJobDefinition[];
 
 /** Recurring jobs (UTC cron); pg-boss runs each slot once across all processes. */
 export const scheduleRecurringJobs = async (queue: JobQueue): Promise<void> => {
   await queue.schedule(vacuumJob, '*/10 * * * *', {});
+  await queue.schedule(purgeJob, '17 3 * * *', {});
 };

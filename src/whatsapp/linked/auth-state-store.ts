@@ -1,5 +1,4 @@
 import {
-  BufferJSON,
   initAuthCreds,
   proto,
   type AuthenticationCreds,
@@ -9,22 +8,52 @@ import {
   type SignalKeyStore,
 } from 'baileys';
 import { z } from 'zod';
-import { decrypt, encrypt, type Keyring } from '../../crypto/envelope.ts';
-import { whatsappAuthKeyContext } from '../../crypto/rotate-keys.ts';
+import type { Keyring } from '../../crypto/envelope.ts';
 import type { Database, Queryable, Transaction } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
+import {
+  assertSignalKeyType,
+  CREDS_KEY_ID,
+  CREDS_TYPE,
+  openAuthValue,
+  sealAuthValue,
+  writeAuthRows,
+  type AuthRowKey,
+  type AuthRowWrite,
+} from './auth-key-rows.ts';
 
 /**
- * The auth state of a linked device (baileys creds + signal keys) in `whatsapp_auth_keys`, one row
- * per value, every value serialised with baileys' BufferJSON and sealed in an AES-256-GCM envelope
- * bound to (number, type, key id) — the context `akked keys rotate` rebuilds. Nothing touches the
- * local disk, so any worker can pick a number up after another one died.
+ * The auth state of a linked device (baileys creds + every signal key) in PostgreSQL, each value
+ * encrypted (see `auth-key-rows.ts`). Nothing touches the local disk, so any worker can take a
+ * number over after another one died, and a hibernated number costs no memory.
  */
+
+export { CREDS_KEY_ID, CREDS_TYPE, SIGNAL_KEY_TYPES, type SignalKeyType } from './auth-key-rows.ts';
+export { deleteAuthKeysForJid } from './contact-key-erasure.ts';
+
+/** Refuses a write when this process no longer holds the number's lease (throws `lease_lost`). */
+export type AuthStateFencing = { check(transaction: Transaction): Promise<void> };
+
+export type CreateDatabaseAuthStateOptions = {
+  database: Database;
+  keyring: Keyring;
+  numberId: string;
+  /** Called first inside every write transaction, so a stale lease holder writes nothing. */
+  fencing?: AuthStateFencing;
+};
+
+export type DatabaseAuthState = {
+  state: AuthenticationState;
+  /** Writes `state.creds` as they are now (baileys mutates them in place before `creds.update`). */
+  saveCreds(): Promise<void>;
+  /** Deletes the creds and every key of the number, fenced like every other write. */
+  clear(): Promise<void>;
+};
 
 const KeyPairSchema = z.object({ public: z.instanceof(Uint8Array), private: z.instanceof(Uint8Array) });
 
-// Decrypted creds passed authentication, so they are ours; this only catches a row written by an
-// incompatible version before baileys trips over it deep inside the handshake.
+// Decrypted creds passed authentication, so they are ours; this only catches a row of an
+// incompatible format before baileys trips over it deep inside the handshake.
 const StoredCredsSchema = z.looseObject({
   noiseKey: KeyPairSchema,
   pairingEphemeralKeyPair: KeyPairSchema,
@@ -34,10 +63,6 @@ const StoredCredsSchema = z.looseObject({
   advSecretKey: z.string(),
 });
 
-const assertKnownType = (type: string): void => {
-  if (!KNOWN_TYPES.has(type)) throw new AppError('internal', { message: `unknown signal key type ${type}`, retryable: false });
-};
-
 const loadCreds = async (database: Database, keyring: Keyring, numberId: string): Promise<AuthenticationCreds> => {
   const [row] = await database.query<{ envelope: string }>(
     'select envelope from whatsapp_auth_keys where number_id = $1 and type = $2 and key_id = $3',
@@ -45,14 +70,22 @@ const loadCreds = async (database: Database, keyring: Keyring, numberId: string)
   );
   if (!row) return initAuthCreds();
   const creds = openAuthValue(keyring, numberId, CREDS_TYPE, CREDS_KEY_ID, row.envelope);
-  const parsed = StoredCredsSchema.safeParse(creds);
-  if (!parsed.success) {
-    throw new AppError('internal', { message: 'stored linked-device credentials are not baileys creds', retryable: false });
+  if (!StoredCredsSchema.safeParse(creds).success) {
+    throw new AppError('internal', { message: 'the stored linked-device credentials are not baileys creds', retryable: false });
   }
 
   return creds as AuthenticationCreds;
 };
 
+/**
+ * Loads (or, for a number never linked, creates in memory) the auth state of a number.
+ *
+ * - `keys.get` decrypts; app-state-sync keys are rebuilt as protobuf objects like baileys'
+ *   reference store does. A tampered envelope throws instead of silently acting as "no key".
+ * - `keys.set` writes every change of one call (upserts; `null` deletes) in ONE transaction,
+ *   opened only after all values are encrypted and starting with the fencing check.
+ * - `saveCreds` coalesces bursts of `creds.update` into one write of the latest creds.
+ */
 export const createDatabaseAuthState = async (options: CreateDatabaseAuthStateOptions): Promise<DatabaseAuthState> => {
   const { database, keyring, numberId, fencing } = options;
   const creds = await loadCreds(database, keyring, numberId);
@@ -66,7 +99,7 @@ export const createDatabaseAuthState = async (options: CreateDatabaseAuthStateOp
 
   const keys: SignalKeyStore = {
     async get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
-      assertKnownType(type);
+      assertSignalKeyType(type);
       const found: { [id: string]: SignalDataTypeMap[T] } = {};
       if (ids.length === 0) return found;
       const rows = await database.query<{ key_id: string; envelope: string }>(
@@ -75,8 +108,7 @@ export const createDatabaseAuthState = async (options: CreateDatabaseAuthStateOp
       );
       for (const row of rows) {
         const value = openAuthValue(keyring, numberId, type, row.key_id, row.envelope);
-        // protobufjs serialises bytes as base64 strings; fromObject turns them back into bytes
-        // (exactly what baileys' reference store does).
+        // protobufjs serialises bytes as base64 strings; fromObject turns them back into bytes.
         found[row.key_id] = (
           type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value as Record<string, unknown>) : value
         ) as SignalDataTypeMap[T];
@@ -85,35 +117,31 @@ export const createDatabaseAuthState = async (options: CreateDatabaseAuthStateOp
       return found;
     },
     async set(data: SignalDataSet): Promise<void> {
-      const writes: PendingWrite[] = [];
-      const deletes: PendingDelete[] = [];
+      const writes: AuthRowWrite[] = [];
+      const deletes: AuthRowKey[] = [];
       for (const [type, values] of Object.entries(data)) {
-        assertKnownType(type);
+        assertSignalKeyType(type);
         for (const [keyId, value] of Object.entries(values ?? {})) {
           if (value === null || value === undefined) deletes.push({ type, keyId });
           else writes.push({ type, keyId, envelope: sealAuthValue(keyring, numberId, type, keyId, value) });
         }
       }
       if (writes.length === 0 && deletes.length === 0) return;
-      // Encrypted before the transaction opens: it holds locks only for the SQL itself.
       await inFencedTransaction((transaction) => writeAuthRows(transaction, numberId, writes, deletes));
     },
   };
 
-  // Coalesces bursts of creds.update into one write of the latest creds; writes never overlap.
   let running: Promise<void> = Promise.resolve();
   let queued: Promise<void> | null = null;
-  const writeCreds = async (): Promise<void> => {
-    const envelope = sealAuthValue(keyring, numberId, CREDS_TYPE, CREDS_KEY_ID, creds);
-    await inFencedTransaction((transaction) => writeAuthRows(transaction, numberId, [{ type: CREDS_TYPE, keyId: CREDS_KEY_ID, envelope }], []));
-  };
   const saveCreds = (): Promise<void> => {
+    // A write not started yet will pick up the latest creds anyway: join it.
     if (queued) return queued;
     const next = running
       .catch(() => undefined)
       .then(async () => {
         queued = null;
-        await writeCreds();
+        const envelope = sealAuthValue(keyring, numberId, CREDS_TYPE, CREDS_KEY_ID, creds);
+        await inFencedTransaction((transaction) => writeAuthRows(transaction, numberId, [{ type: CREDS_TYPE, keyId: CREDS_KEY_ID, envelope }], []));
       });
     queued = next;
     running = next;
@@ -133,12 +161,10 @@ export const createDatabaseAuthState = async (options: CreateDatabaseAuthStateOp
 
 /**
  * Deletes a number's creds and keys at once (the merchant removed the number, or WhatsApp logged
- * the device out). Not fenced: removal must win over a session that is still running.
+ * the device out). Not fenced: a removal must win over a session that is still running.
  */
 export const deleteAuthState = async (database: Queryable, numberId: string): Promise<number> => {
   const rows = await database.query('delete from whatsapp_auth_keys where number_id = $1 returning 1', [numberId]);
 
   return rows.length;
 };
-
-export { deleteAuthKeysForJid, type ContactKeyErasure } from './contact-key-erasure.ts';

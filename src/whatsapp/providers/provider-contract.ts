@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../errors.ts';
 import type {
@@ -48,12 +49,18 @@ type RecordedEvent =
 
 const WAIT_TIMEOUT_MS = 5_000;
 const POLL_INTERVAL_MS = 5;
+/** Long enough for the network's own receipt timers to fire, far shorter than any leaked timeout. */
+const HANDLES_TIMEOUT_MS = 1_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `check` returns a value other than undefined; fails with `description` after 5 s. */
-export const waitFor = async <T>(description: string, check: () => T | undefined | Promise<T | undefined>): Promise<T> => {
-  const deadline = Date.now() + WAIT_TIMEOUT_MS;
+/** Polls until `check` returns a value other than undefined; fails with `description` after the timeout. */
+export const waitFor = async <T>(
+  description: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = WAIT_TIMEOUT_MS,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value !== undefined) return value;
@@ -98,9 +105,33 @@ const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
   throw new Error('Expected the promise to reject');
 };
 
-/** Counts the timers and sockets keeping the process alive, to prove a closed session left none. */
-const countOpenHandles = (): number =>
-  process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout' || kind === 'Immediate' || kind === 'TCPSocketWrap').length;
+/**
+ * Records the timers and sockets created while `isRecording` is on and forgets each one once it is
+ * released, to prove a closed session left none behind (the network's own short timers and its end
+ * of the socket are released too, soon after).
+ */
+const trackNewHandles = () => {
+  const live = new Map<number, string>();
+  let isRecording = true;
+  const hook = createHook({
+    init: (asyncId, type) => {
+      if (isRecording && TRACKED_HANDLE_TYPES.has(type)) live.set(asyncId, type);
+    },
+    destroy: (asyncId) => {
+      live.delete(asyncId);
+    },
+  }).enable();
+
+  return {
+    stopRecording: () => {
+      isRecording = false;
+    },
+    live: () => [...live.values()],
+    disable: () => hook.disable(),
+  };
+};
+
+const TRACKED_HANDLE_TYPES: ReadonlySet<string> = new Set(['Timeout', 'Immediate', 'TCPWRAP', 'TLSWRAP']);
 
 export const runProviderContractTests = (
   name: string,
@@ -326,27 +357,34 @@ export const runProviderContractTests = (
     it('makes no callback after close() and leaves no timer or socket behind', async () => {
       const phone = subject.network.allocatePhone();
       const customer = subject.network.allocatePhone();
-      await sleep(50);
-      const handlesBefore = countOpenHandles();
-      const { session, recorder } = await connectAndWait(phone);
-      const inFlight = session.send({ messageId: 'msg_contract_close', to: customer, text: 'Order #1008' }).catch(() => undefined);
-      await session.checkOnWhatsApp(customer);
+      const handles = trackNewHandles();
+      try {
+        const { session, recorder } = await connectAndWait(phone);
+        const inFlight = session.send({ messageId: 'msg_contract_close', to: customer, text: 'Order #1008' }).catch(() => undefined);
+        await session.checkOnWhatsApp(customer);
 
-      await session.close();
-      const eventsAtClose = recorder.recorded.length;
-      await inFlight;
-      await subject.network.replyFromCustomer({ from: customer, to: phone, text: 'too late' });
-      await sleep(100);
+        await session.close();
+        handles.stopRecording();
+        const eventsAtClose = recorder.recorded.length;
+        await inFlight;
+        await subject.network.replyFromCustomer({ from: customer, to: phone, text: 'too late' });
+        await sleep(100);
 
-      // The only callback close() may make is its own closed_by_us.
-      const afterConnected = recorder.recorded.filter((event) => event.type !== 'connected' && event.type !== 'receipt');
-      expect(afterConnected.every((event) => event.type === 'disconnected' && event.reason === 'closed_by_us')).toBe(true);
-      expect(afterConnected.length).toBeLessThanOrEqual(1);
-      expect(recorder.recorded).toHaveLength(eventsAtClose);
-      await expect(
-        session.send({ messageId: 'msg_contract_after_close', to: customer, text: 'Order #1009' }),
-      ).rejects.toMatchObject({ code: 'upstream_unavailable' });
-      await waitFor('the open handles to drop back', () => (countOpenHandles() <= handlesBefore ? true : undefined));
+        // The only callback close() may make is its own closed_by_us.
+        const afterConnected = recorder.recorded.filter((event) => event.type !== 'connected' && event.type !== 'receipt');
+        expect(afterConnected.every((event) => event.type === 'disconnected' && event.reason === 'closed_by_us')).toBe(true);
+        expect(afterConnected.length).toBeLessThanOrEqual(1);
+        expect(recorder.recorded).toHaveLength(eventsAtClose);
+        await expect(
+          session.send({ messageId: 'msg_contract_after_close', to: customer, text: 'Order #1009' }),
+        ).rejects.toMatchObject({ code: 'upstream_unavailable' });
+        const released = () => (handles.live().length === 0 ? true : undefined);
+        await waitFor('every timer and socket of the session to be released', released, HANDLES_TIMEOUT_MS).catch(() =>
+          expect(handles.live()).toEqual([]),
+        );
+      } finally {
+        handles.disable();
+      }
     });
   });
 };

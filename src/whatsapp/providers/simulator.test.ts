@@ -266,6 +266,34 @@ describe('simulator provider', () => {
     expect(recorder.ofType('disconnected')).toHaveLength(1);
   });
 
+  it('runs no queued callback after a close made from inside onConnected, and keeps it queued for later', async () => {
+    const phone = allocatePhone();
+    const customer = allocatePhone();
+    await postJson(simulator.url, '/control/reply', { from: customer, to: phone, text: 'queued' });
+    const recorder = recordSessionEvents();
+    let closing: Promise<void> | undefined;
+    const provider = createSimulatorProvider({ simulatorUrl: simulator.url });
+    const session = await provider.connect({
+      numberId: 'num_x',
+      phone,
+      settings: {},
+      events: {
+        ...recorder.events,
+        onConnected: (info) => {
+          recorder.events.onConnected(info);
+          closing = session.close();
+        },
+      },
+    });
+    await waitFor('the close', () => (closing === undefined ? undefined : true));
+    await closing;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    expect(recorder.recorded.map((event) => event.type)).toEqual(['connected', 'disconnected']);
+    const next = await connect(phone);
+    await next.recorder.waitForInbound('queued');
+  });
+
   it('answers a number check with true for an ordinary number', async () => {
     const { session, recorder } = await connect(allocatePhone());
     await recorder.waitForConnected();

@@ -128,9 +128,9 @@ const openSimulatorSession = async (
   const pendingChecks = new Map<string, Waiter<boolean>>();
   let nextRequestId = 1;
 
-  // Callbacks wait until `connect` has resolved, so the session manager holds the session before it
-  // hears about it (as with a real linked device, whose events come after the socket is created).
-  let isHandedOver = false;
+  // Callbacks are buffered until just after `connect` has resolved, so the session manager holds the
+  // session before it hears about it (as with a real linked device), then run in arrival order.
+  let isBuffering = true;
   const buffered: Array<() => void> = [];
   let flushHandle: NodeJS.Immediate | undefined;
   /** Set once the session ended or our own close began: no callback runs after that. */
@@ -151,7 +151,7 @@ const openSimulatorSession = async (
 
   const dispatch = (callback: () => void): void => {
     if (isSilenced) return;
-    if (!isHandedOver) {
+    if (isBuffering) {
       buffered.push(callback);
 
       return;
@@ -159,20 +159,27 @@ const openSimulatorSession = async (
     runCallback(callback);
   };
 
+  /** A disconnect reported while callbacks were still buffered; it is never dropped. */
+  let bufferedDisconnect: (() => void) | undefined;
+
   const silence = (): void => {
     isSilenced = true;
-    buffered.length = 0;
+    const dropped = buffered.splice(0);
     if (flushHandle) clearImmediate(flushHandle);
     flushHandle = undefined;
+    // A disconnect the session manager has not heard of yet is still reported.
+    if (bufferedDisconnect && dropped.includes(bufferedDisconnect)) runCallback(bufferedDisconnect);
   };
 
   const reportDisconnect = (reason: DisconnectReason, detail: string): void => {
     if (isDisconnectReported) return;
     isDisconnectReported = true;
+    const report = () => events.onDisconnected(reason, detail);
     if (reason === 'closed_by_us') {
-      runCallback(() => events.onDisconnected(reason, detail));
+      runCallback(report);
     } else {
-      dispatch(() => events.onDisconnected(reason, detail));
+      if (isBuffering) bufferedDisconnect = report;
+      dispatch(report);
     }
     // Whatever was buffered still runs in order (the disconnect last); nothing new is accepted.
     isSilenced = true;
@@ -309,10 +316,11 @@ const openSimulatorSession = async (
     });
   });
 
-  isHandedOver = true;
   flushHandle = setImmediate(() => {
     flushHandle = undefined;
-    for (const callback of buffered.splice(0)) runCallback(callback);
+    // One at a time: a callback may close the session (which empties the buffer) or cause events.
+    for (let callback = buffered.shift(); callback; callback = buffered.shift()) runCallback(callback);
+    isBuffering = false;
   });
 
   /** Ends the session from our side; resolves once the socket is closed (cut after a timeout). */

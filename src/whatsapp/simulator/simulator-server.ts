@@ -358,6 +358,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
 
   const acceptDevice = (socket: WebSocket, phone: string, device: string): void => {
     const state = stateOf(phone);
+    socket.on('error', (error) => log?.debug({ err: error }, 'device connection error'));
     if (state.banned) {
       socket.close(CLOSE_CODES.banned, 'banned');
 
@@ -372,7 +373,6 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
     log?.info({ device }, 'device connected');
 
     socket.on('message', (data) => handleDeviceFrame(state, socket, data));
-    socket.on('error', (error) => log?.debug({ err: error }, 'device connection error'));
     socket.on('close', () => {
       if (state.connection?.socket === socket) state.connection = undefined;
     });

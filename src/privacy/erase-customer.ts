@@ -1,0 +1,41 @@
+import type { Database } from '../db/database.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { deleteAuthKeysForJid } from '../whatsapp/linked/auth-state-store.ts';
+import { recordErasure, type ErasureKind } from './erasure-audit.ts';
+
+export type CustomerErasureCounts = { orders: number; messages: number; events: number; jobs: number; sessionKeys: number };
+
+/**
+ * Erases one customer of one account (optionally of one store): their orders with messages and
+ * events, the queued jobs about those orders, and the linked devices' session keys and LID
+ * mappings for their WhatsApp id, in one transaction.
+ */
+export const eraseCustomer = async (
+  dependencies: { database: Database; queue: JobQueue },
+  options: { accountId: string; phones: string[]; storeId?: string; kind?: ErasureKind },
+): Promise<CustomerErasureCounts> =>
+  dependencies.database.transaction(async (transaction) => {
+    const orders = await transaction.query<{ id: string; store_id: string }>(
+      `select id, store_id from orders where account_id = $1 and customer_phone = any($2::text[]) ${options.storeId ? 'and store_id = $3' : ''} for update`,
+      options.storeId ? [options.accountId, options.phones, options.storeId] : [options.accountId, options.phones],
+    );
+    const orderIds = orders.map((order) => order.id);
+    const [counts] = await transaction.query<{ messages: string; events: string }>(
+      `select (select count(*) from messages where order_id = any($1::text[])) as messages,
+              (select count(*) from order_events where order_id = any($1::text[])) as events`,
+      [orderIds],
+    );
+    const jobs = await dependencies.queue.deleteJobsReferencing(transaction, 'orderId', orderIds);
+    // Messages of the customer not tied to an order (none are stored today) go too.
+    await transaction.query('delete from messages where account_id = $1 and customer_phone = any($2::text[])', [options.accountId, options.phones]);
+    await transaction.query('delete from orders where id = any($1::text[])', [orderIds]);
+    const numbers = await transaction.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1', [options.accountId]);
+    let sessionKeys = 0;
+    for (const number of numbers) {
+      for (const phone of options.phones) sessionKeys += await deleteAuthKeysForJid(transaction, number.id, phone);
+    }
+    const result = { orders: orderIds.length, messages: Number(counts?.messages ?? 0), events: Number(counts?.events ?? 0), jobs, sessionKeys };
+    await recordErasure(transaction, options.accountId, options.kind ?? 'customer', result);
+
+    return result;
+  });

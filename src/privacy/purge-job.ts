@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineJob } from '../jobs/define-job.ts';
+import { purge } from './purge.ts';
+
+/** The daily retention run (the same code as `akked purge`). */
+export const purgeJob = defineJob({
+  name: 'privacy.purge',
+  schema: z.object({}),
+  retry: { limit: 3, delaySeconds: 600, backoff: true, maximumDelaySeconds: 7200 },
+  policy: 'stately',
+  expireInSeconds: 3600,
+  concurrency: 1,
+  handle: async (_payload, { services }) => {
+    await purge({
+      database: services.database,
+      jobSchema: services.queue.schema,
+      logger: services.logger,
+      asOf: new Date(),
+      dryRun: false,
+      messageTextDays: services.config.AKKED_MESSAGE_TEXT_DAYS,
+    });
+  },
+});

@@ -1,0 +1,436 @@
+import makeWASocket, {
+  makeCacheableSignalKeyStore,
+  type BinaryNode,
+  type ConnectionState,
+  type MessageUserReceiptUpdate,
+  type SignalDataSet,
+  type SignalDataTypeMap,
+  type SignalKeyStore,
+  type UserFacingSocketConfig,
+  type WAMessage,
+  type WASocket,
+  type WAMessageUpdate,
+  type WAVersion,
+} from 'baileys';
+import type { Keyring } from '../../crypto/envelope.ts';
+import type { Database } from '../../db/database.ts';
+import { AppError, isAppError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { createDatabaseAuthState, deleteAuthState, type AuthStateFencing } from '../linked/auth-state-store.ts';
+import {
+  deriveProviderMessageId,
+  describeDisconnect,
+  isCustomerUpsertType,
+  isIgnoredChatJid,
+  jidToPhone,
+  phoneToDigits,
+  phoneToJid,
+  readCustomerMessage,
+  readMessageUpdates,
+  readServerAck,
+  readStatusCode,
+  readUserReceiptUpdates,
+  toDisconnectReason,
+  toRefusedSendError,
+  toUnavailableError,
+  type CustomerMessage,
+} from '../linked/linked-events.ts';
+import { createSignalKeyCache } from '../linked/signal-key-cache.ts';
+import type { ConnectOptions, DisconnectReason, OutboundText, Receipt, SendResult, WhatsAppProvider, WhatsAppSession } from '../provider.ts';
+
+/**
+ * The merchant's own number as a linked device (DESIGN.md §2, provider `linked`), on baileys
+ * pinned at 7.0.0-rc14. One `connect` = one socket = one session; the session manager reconnects.
+ *
+ * - Auth state lives encrypted in PostgreSQL (`linked/auth-state-store.ts`), behind a per-session
+ *   cache that is emptied on close; every write is fenced by the number's lease when `fencingFor`
+ *   is given, and a write refused for a lost lease ends the session at once (reason `replaced`).
+ * - Privacy (DESIGN.md §1): no history sync, groups/broadcasts/status/newsletters are not even
+ *   decrypted (`shouldIgnoreJid`), and of the rest only customers' 1:1 texts and receipts of OUR
+ *   messages leave this file. Nothing of the merchant's chats is stored.
+ * - `send` waits for WhatsApp's server ack, so "sent" means WhatsApp took it and a 463 (cold
+ *   contact) fails the send itself, never to be retried.
+ * - Every session ends with exactly one `onDisconnected`; after it no callback fires. Creds writes
+ *   in flight are finished first, so a reconnect (515 after pairing) reads the new creds.
+ */
+
+/** What the provider uses of a baileys socket (tests pass a fake). */
+export type LinkedSocket = Pick<WASocket, 'ev' | 'ws' | 'user' | 'end' | 'logout' | 'sendMessage' | 'onWhatsApp' | 'requestPairingCode' | 'signalRepository'>;
+
+export type LinkedSocketFactory = (config: UserFacingSocketConfig) => LinkedSocket;
+
+export type LinkedProviderOptions = {
+  database: Database;
+  keyring: Keyring;
+  logger: Logger;
+  /** How the device appears in the phone's "Linked devices": [name, browser, version]. */
+  browser?: [string, string, string];
+  /** `makeWASocket` unless a test injects another. */
+  socketFactory?: LinkedSocketFactory;
+  /** WhatsApp's WebSocket endpoint; tests point it at a local port. */
+  waWebSocketUrl?: string;
+  /** WhatsApp Web version to announce (baileys' built-in one by default; `fetchLatestWaWebVersion` gives the current one). */
+  waVersion?: WAVersion;
+  /** Fencing of auth-state writes by the number's lease. */
+  fencingFor?: (numberId: string) => AuthStateFencing;
+  /** How long `send` waits for WhatsApp's server ack before treating the send as failed (retryable). */
+  serverAckTimeoutMs?: number;
+  /** How long `requestPairingCode` waits for the socket to be ready to link. */
+  pairingReadyTimeoutMs?: number;
+  /** How long `close` waits for baileys to close the socket. */
+  closeTimeoutMs?: number;
+};
+
+const DEFAULT_BROWSER: [string, string, string] = ['Akked', 'Chrome', '1.0.0'];
+
+type AckOutcome = { kind: 'accepted' } | { kind: 'refused'; errorCode: string } | { kind: 'closed' } | { kind: 'timeout' };
+
+/** Resolves with `promise`, or with `fallback` once `milliseconds` passed; leaves no timer behind. */
+const settleWithin = async <T>(promise: Promise<T>, milliseconds: number, fallback: T): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), milliseconds)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+const notOpenError = (): AppError =>
+  new AppError('upstream_unavailable', { message: 'the WhatsApp connection of this number is not open', retryable: true });
+
+export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppProvider => {
+  const socketFactory: LinkedSocketFactory = options.socketFactory ?? makeWASocket;
+  const serverAckTimeoutMs = options.serverAckTimeoutMs ?? 20_000;
+  const pairingReadyTimeoutMs = options.pairingReadyTimeoutMs ?? 30_000;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+  const log = options.logger.child({ component: 'whatsapp-linked' });
+
+  const connect = async ({ numberId, events }: ConnectOptions): Promise<WhatsAppSession> => {
+    const { database, keyring } = options;
+    const fencing = options.fencingFor?.(numberId);
+    const store = await createDatabaseAuthState({ database, keyring, numberId, ...(fencing ? { fencing } : {}) });
+    const { creds } = store.state;
+    if (creds.me && !creds.account) {
+      // A pairing code was requested but the phone never finished linking: start over with a new
+      // registration (QR), or baileys would try to log in as a device that does not exist.
+      creds.me = undefined;
+      creds.pairingCode = undefined;
+    }
+    const sessionLog = log.child({ numberId });
+    // Baileys logs jids and protocol details below warn; our logger redacts phones in what is left.
+    const baileysLogger = options.logger.child({ numberId, component: 'baileys' }, { level: options.logger.levelVal > 40 ? options.logger.level : 'warn' });
+
+    let hasEnded = false;
+    let isOpen = false;
+    let areWritesDiscarded = false;
+    const pendingWrites = new Set<Promise<unknown>>();
+    const ackWaiters = new Map<string, ((outcome: AckOutcome) => void)[]>();
+    let markReadyForPairing: () => void = () => undefined;
+    const readyForPairing = new Promise<boolean>((resolve) => {
+      markReadyForPairing = () => resolve(true);
+    });
+
+    const trackWrite = <T>(write: Promise<T>): Promise<T> => {
+      pendingWrites.add(write);
+      void write.then(
+        () => pendingWrites.delete(write),
+        () => pendingWrites.delete(write),
+      );
+
+      return write;
+    };
+    const flushWrites = async (): Promise<void> => {
+      while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
+    };
+
+    /** Calls one of the session manager's callbacks; its failure must not break baileys' emitter. */
+    const report = (callback: () => void): void => {
+      if (hasEnded) return;
+      try {
+        callback();
+      } catch (error) {
+        sessionLog.error({ err: error }, 'a session callback threw');
+      }
+    };
+
+    const settleAckWaiters = (providerMessageId: string, outcome: AckOutcome): boolean => {
+      const waiters = ackWaiters.get(providerMessageId);
+      if (!waiters) return false;
+      ackWaiters.delete(providerMessageId);
+      for (const settle of waiters) settle(outcome);
+
+      return true;
+    };
+
+    const cache = createSignalKeyCache();
+    let sock: LinkedSocket | null = null;
+
+    const onWriteFailure = (error: unknown): void => {
+      if (isAppError(error) && error.code === 'lease_lost') {
+        sessionLog.warn('auth-state write refused: another worker holds this number now; closing');
+        void terminate('replaced', 'the lease of this number was taken over by another worker', endSocket);
+      }
+    };
+
+    // The store behind baileys' cache: drops writes once the device was logged out, and ends the
+    // session when the lease is lost (baileys would otherwise retry the commit for a while).
+    const guardedKeys: SignalKeyStore = {
+      get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
+        return store.state.keys.get(type, ids) as Promise<{ [id: string]: SignalDataTypeMap[T] }>;
+      },
+      async set(data: SignalDataSet): Promise<void> {
+        if (areWritesDiscarded) return;
+        try {
+          await trackWrite(Promise.resolve(store.state.keys.set(data)));
+        } catch (error) {
+          onWriteFailure(error);
+          throw error;
+        }
+      },
+    };
+
+    const saveCreds = (): void => {
+      if (areWritesDiscarded) return;
+      trackWrite(store.saveCreds()).catch((error: unknown) => {
+        sessionLog.error({ err: error }, 'could not save the linked-device credentials');
+        onWriteFailure(error);
+      });
+    };
+
+    const onConnectionUpdate = (update: Partial<ConnectionState>): void => {
+      if (update.qr) {
+        markReadyForPairing();
+        const { qr } = update;
+        report(() => events.onQr(qr));
+      }
+      if (update.reachoutTimeLock?.isActive) {
+        sessionLog.warn(
+          { until: update.reachoutTimeLock.timeEnforcementEnds?.toISOString(), enforcement: update.reachoutTimeLock.enforcementType },
+          'WhatsApp restricts this number from starting new chats',
+        );
+      }
+      if (update.connection === 'open') {
+        isOpen = true;
+        sessionLog.info('linked device connected');
+        const phone = jidToPhone(sock?.user?.id);
+        report(() => events.onConnected({ phone }));
+      }
+      if (update.connection === 'close') {
+        isOpen = false;
+        const error = update.lastDisconnect?.error;
+        const reason = toDisconnectReason(readStatusCode(error));
+        sessionLog.info({ reason, statusCode: readStatusCode(error) }, 'linked device disconnected');
+        void terminate(reason, describeDisconnect(error));
+      }
+    };
+
+    // Customers' messages keep their order even when one needs its LID resolved to a phone.
+    let inboundChain: Promise<void> = Promise.resolve();
+    const deliverInbound = (message: CustomerMessage): void => {
+      inboundChain = inboundChain
+        .then(async () => {
+          const lidPhone = !message.phone && message.lidJid && sock ? await sock.signalRepository.lidMapping.getPNForLID(message.lidJid) : null;
+          const from = message.phone ?? jidToPhone(lidPhone);
+          if (!from) {
+            sessionLog.warn('a customer message came from a LID with no known phone; skipped');
+
+            return;
+          }
+          report(() => events.onInbound({ providerMessageId: message.providerMessageId, from, text: message.text, at: message.at }));
+        })
+        .catch((error: unknown) => sessionLog.error({ err: error }, 'could not read an inbound message'));
+    };
+
+    const onMessagesUpsert = ({ messages, type }: { messages: WAMessage[]; type: string }): void => {
+      if (!isCustomerUpsertType(type)) return;
+      for (const message of messages) {
+        const read = readCustomerMessage(message);
+        if (read.accepted) deliverInbound(read.message);
+      }
+    };
+
+    const deliverReceipts = (receipts: Receipt[]): void => {
+      for (const receipt of receipts) {
+        if (receipt.status === 'failed') {
+          // A send still waiting for its ack fails itself (and is never retried for a 463).
+          if (settleAckWaiters(receipt.providerMessageId, { kind: 'refused', errorCode: receipt.errorCode ?? 'unknown' })) continue;
+        } else if (settleAckWaiters(receipt.providerMessageId, { kind: 'accepted' }) && receipt.status === 'sent') {
+          continue;
+        }
+        report(() => events.onReceipt(receipt));
+      }
+    };
+    const onMessagesUpdate = (updates: WAMessageUpdate[]): void => deliverReceipts(readMessageUpdates(updates));
+    const onUserReceiptUpdate = (updates: MessageUserReceiptUpdate[]): void => deliverReceipts(readUserReceiptUpdates(updates));
+
+    const onServerAck = (node: BinaryNode): void => {
+      const ack = readServerAck(node);
+      // Error acks also come as `messages.update` (ERROR with the code): handled there.
+      if (!ack || ack.errorCode !== null) return;
+      if (settleAckWaiters(ack.providerMessageId, { kind: 'accepted' })) return;
+      report(() => events.onReceipt({ providerMessageId: ack.providerMessageId, status: 'sent', at: ack.at }));
+    };
+
+    const detach = (): void => {
+      if (!sock) return;
+      sock.ev.off('creds.update', saveCreds);
+      sock.ev.off('connection.update', onConnectionUpdate);
+      sock.ev.off('messages.upsert', onMessagesUpsert);
+      sock.ev.off('messages.update', onMessagesUpdate);
+      sock.ev.off('message-receipt.update', onUserReceiptUpdate);
+      sock.ws.off('CB:ack,class:message', onServerAck);
+    };
+
+    const endSocket = async (): Promise<void> => {
+      if (!sock) return;
+      await settleWithin(
+        sock.end(undefined).catch((error: unknown) => sessionLog.warn({ err: error }, 'closing the socket failed')),
+        closeTimeoutMs,
+        undefined,
+      );
+    };
+
+    /**
+     * Ends the session once: no listener left, waiting sends failed, `action` run (closing the
+     * socket...), writes in flight finished, the key cache emptied, then one `onDisconnected`.
+     */
+    const terminate = async (reason: DisconnectReason, detail: string, action?: () => Promise<void>): Promise<boolean> => {
+      if (hasEnded) return false;
+      hasEnded = true;
+      isOpen = false;
+      detach();
+      for (const providerMessageId of [...ackWaiters.keys()]) settleAckWaiters(providerMessageId, { kind: 'closed' });
+      if (action) await action().catch((error: unknown) => sessionLog.warn({ err: error }, 'ending the session failed'));
+      await flushWrites();
+      cache.flushAll();
+      try {
+        events.onDisconnected(reason, detail);
+      } catch (error) {
+        sessionLog.error({ err: error }, 'the disconnect callback threw');
+      }
+
+      return true;
+    };
+
+    const waitForServerAck = (providerMessageId: string): { outcome: Promise<AckOutcome>; cancel(): void } => {
+      let settle: (outcome: AckOutcome) => void = () => undefined;
+      const outcome = new Promise<AckOutcome>((resolve) => {
+        const timer = setTimeout(() => settle({ kind: 'timeout' }), serverAckTimeoutMs);
+        settle = (result) => {
+          clearTimeout(timer);
+          const waiters = ackWaiters.get(providerMessageId)?.filter((waiter) => waiter !== settle) ?? [];
+          if (waiters.length > 0) ackWaiters.set(providerMessageId, waiters);
+          else ackWaiters.delete(providerMessageId);
+          resolve(result);
+        };
+      });
+      ackWaiters.set(providerMessageId, [...(ackWaiters.get(providerMessageId) ?? []), settle]);
+
+      return { outcome, cancel: () => settle({ kind: 'closed' }) };
+    };
+
+    const socket = socketFactory({
+      auth: { creds, keys: makeCacheableSignalKeyStore(guardedKeys, baileysLogger, cache) },
+      logger: baileysLogger,
+      browser: options.browser ?? DEFAULT_BROWSER,
+      ...(options.waWebSocketUrl ? { waWebSocketUrl: options.waWebSocketUrl } : {}),
+      ...(options.waVersion ? { version: options.waVersion } : {}),
+      // Keep the merchant's phone getting notifications; we are a background device.
+      markOnlineOnConnect: false,
+      // Never pull the merchant's chat history (privacy promise, and memory).
+      syncFullHistory: false,
+      shouldSyncHistoryMessage: () => false,
+      shouldIgnoreJid: isIgnoredChatJid,
+      // No message store: retry receipts are answered from baileys' short in-memory cache only.
+      getMessage: async () => undefined,
+      generateHighQualityLinkPreview: false,
+      emitOwnEvents: false,
+      // A refused (fenced) commit ends the session; do not let baileys retry it for 30 s.
+      transactionOpts: { maxCommitRetries: 3, delayBetweenTriesMs: 500 },
+    });
+    sock = socket;
+    socket.ev.on('creds.update', saveCreds);
+    socket.ev.on('connection.update', onConnectionUpdate);
+    socket.ev.on('messages.upsert', onMessagesUpsert);
+    socket.ev.on('messages.update', onMessagesUpdate);
+    socket.ev.on('message-receipt.update', onUserReceiptUpdate);
+    socket.ws.on('CB:ack,class:message', onServerAck);
+
+    const send = async ({ messageId, to, text }: OutboundText): Promise<SendResult> => {
+      if (hasEnded || !isOpen) throw notOpenError();
+      const jid = phoneToJid(to);
+      const providerMessageId = deriveProviderMessageId(messageId);
+      const ack = waitForServerAck(providerMessageId);
+      try {
+        // `linkPreview: null`: baileys would otherwise fetch any URL in the text from our server.
+        await socket.sendMessage(jid, { text, linkPreview: null }, { messageId: providerMessageId });
+      } catch (error) {
+        ack.cancel();
+        throw toUnavailableError(error);
+      }
+      const outcome = await ack.outcome;
+      switch (outcome.kind) {
+        case 'accepted':
+          return { providerMessageId };
+        case 'refused':
+          throw toRefusedSendError(outcome.errorCode);
+        case 'timeout':
+          throw new AppError('upstream_unavailable', {
+            message: 'WhatsApp did not acknowledge the message in time',
+            retryable: true,
+            details: { reason: 'no_server_ack' },
+          });
+        case 'closed':
+          throw notOpenError();
+      }
+    };
+
+    return {
+      send,
+      checkOnWhatsApp: async (phone: string): Promise<boolean | null> => {
+        if (hasEnded || !isOpen) throw notOpenError();
+        const jid = phoneToJid(phone);
+        try {
+          const results = await socket.onWhatsApp(jid);
+
+          return results ? results.some((result) => result.exists) : null;
+        } catch (error) {
+          throw toUnavailableError(error, 'check the number');
+        }
+      },
+      requestPairingCode: async (phone: string): Promise<string> => {
+        if (hasEnded) throw notOpenError();
+        if (creds.account) throw new AppError('invalid_state', { message: 'this number is already linked' });
+        const digits = phoneToDigits(phone);
+        // Baileys can ask for a code once the server offered to link this device (its first QR).
+        if (!(await settleWithin(readyForPairing, pairingReadyTimeoutMs, false)) || hasEnded) throw notOpenError();
+        try {
+          return await socket.requestPairingCode(digits);
+        } catch (error) {
+          throw toUnavailableError(error, 'request a pairing code');
+        }
+      },
+      close: async (): Promise<void> => {
+        await terminate('closed_by_us', 'closed by us', endSocket);
+      },
+      logout: async (): Promise<void> => {
+        // From here on nothing is written: the credentials are about to be void.
+        areWritesDiscarded = true;
+        await terminate('closed_by_us', 'logged out by us', async () => {
+          // Tells WhatsApp to remove this companion device (needs an open socket), then ends it.
+          await settleWithin(
+            socket.logout().catch((error: unknown) => sessionLog.warn({ err: error }, 'WhatsApp logout failed; forgetting the device anyway')),
+            closeTimeoutMs,
+            undefined,
+          );
+          await endSocket();
+        });
+        // Outside `terminate` so a failed deletion reaches the caller.
+        await flushWrites();
+        await deleteAuthState(database, numberId);
+      },
+    };
+  };
+
+  return { kind: 'linked', holdsConnection: true, connect };
+};
