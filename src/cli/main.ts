@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../logger.ts';
 import { runKeysCommand } from './keys-command.ts';
 import { runMigrateCommand } from './migrate-command.ts';
 import { runPurgeCommand } from './purge-command.ts';
+import { runSimulatorCommand } from '../whatsapp/simulator/simulator-command.ts';
 import { startRuntime, type Roles } from './runtime.ts';
 
 const USAGE = `Usage: akked <command> [options]
@@ -107,6 +108,13 @@ export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<n
       return runKeysCommand(args, io);
     case 'purge':
       return runPurgeCommand(args, io);
+    case 'simulator': {
+      if (wantsHelp) return runSimulatorCommand(args, io);
+      const config = loadConfigOrExplain(io);
+      if (!config) return 1;
+
+      return runSimulatorCommand(args, io, { logLevel: config.LOG_LEVEL });
+    }
     default:
       io.stderr(`akked: unknown command "${command}"\n\n${USAGE}\n`);
 

@@ -33,11 +33,12 @@ const OptionsSchema = z.object({
   'read-ms': z.coerce.number().int().min(0).max(3_600_000).default(1500),
 });
 
-const LogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).catch('info');
 
 export type SimulatorCommandOptions = {
   /** Stops the simulator as SIGINT/SIGTERM do; lets tests end the command without signals. */
   stopSignal?: AbortSignal;
+  /** From the configuration (LOG_LEVEL); the entry point reads it. */
+  logLevel?: string;
 };
 
 export const runSimulatorCommand = async (
@@ -77,7 +78,7 @@ export const runSimulatorCommand = async (
     return 2;
   }
   const options = parsed.data;
-  const logger = createLogger({ level: LogLevelSchema.parse(process.env.LOG_LEVEL), base: { role: 'simulator' } });
+  const logger = createLogger({ level: commandOptions.logLevel ?? 'info', base: { role: 'simulator' } });
 
   let simulator: Awaited<ReturnType<typeof startSimulator>>;
   try {

@@ -33,18 +33,20 @@ export const WOOCOMMERCE_RESULT_STATUSES: Record<WriteBackResult, string> = {
   cancelled: 'cancelled',
 };
 
+/** An http(s) site address with no credentials, query or fragment in it. */
+const isBareSiteAddress = (value: string): boolean => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+};
+
 export const WooCommerceCredentialsSchema = z.object({
   /** The site's address, e.g. `https://shop.example.com` or `https://example.com/shop`. */
   storeUrl: z
     .string()
     .trim()
     .max(2000)
-    .url()
-    .refine((value) => /^https?:\/\//i.test(value), 'an http or https address')
-    .refine((value) => {
-      const url = new URL(value);
-      return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
-    }, 'the site address only, without credentials, query or fragment')
+    .refine(isBareSiteAddress, 'the site address (http or https) without credentials, query or fragment')
     .transform((value) => value.replace(/\/+$/, '')),
   consumerKey: z.string().trim().min(1).max(2000),
   consumerSecret: z.string().trim().min(1).max(2000),
