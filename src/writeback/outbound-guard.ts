@@ -208,7 +208,7 @@ export type GuardedRequest = {
 export type GuardedFetch = (url: URL, request?: GuardedRequest) => Promise<Response>;
 
 export type GuardedFetchOptions = DestinationOptions & {
-  /** Whole request, connection to last body byte. */
+  /** Whole request: name resolution, connection, up to the last body byte. */
   timeoutMs: number;
   /** Larger responses are refused; a page of 50 WooCommerce orders is well under 5 MiB. */
   maxResponseBytes?: number;
@@ -237,12 +237,19 @@ const lookupCheckedAddresses =
 
 const TLS_ERROR_CODE = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/;
 
+const timeoutError = (hostname: string, cause?: unknown): AppError =>
+  new AppError('upstream_unavailable', { message: `${hostname} did not answer in time`, retryable: true, cause, details: { reason: 'timeout' } });
+
+/** Node refuses header values with control characters before sending; its message names the header only. */
+const INVALID_REQUEST_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE']);
+
 const toOutboundError = (error: unknown, signal: AbortSignal, hostname: string): AppError => {
   if (error instanceof AppError) return error;
-  if (signal.aborted) {
-    return new AppError('upstream_unavailable', { message: `${hostname} did not answer in time`, retryable: true, cause: error, details: { reason: 'timeout' } });
-  }
+  if (signal.aborted) return timeoutError(hostname, error);
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (INVALID_REQUEST_CODES.has(code)) {
+    return new AppError('bad_request', { message: `The request to ${hostname} has an invalid header (${code})`, retryable: false, details: { reason: 'invalid_request' } });
+  }
   if (TLS_ERROR_CODE.test(code)) {
     return new AppError('upstream_failed', { message: `TLS with ${hostname} failed (${code})`, retryable: false, cause: error, details: { reason: 'tls' } });
   }
@@ -269,8 +276,8 @@ const sendToCheckedAddresses = (
   request: GuardedRequest,
   destination: CheckedDestination,
   options: GuardedFetchOptions,
+  signal: AbortSignal,
 ): Promise<Response> => {
-  const signal = AbortSignal.timeout(options.timeoutMs);
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
   const headers: Record<string, string> = { ...request.headers };
@@ -290,7 +297,9 @@ const sendToCheckedAddresses = (
         reject(toOutboundError(error, signal, destination.hostname));
       });
 
-    const outgoing = transport.request(
+    let outgoing: http.ClientRequest;
+    try {
+      outgoing = transport.request(
       url,
       {
         method: request.method ?? 'GET',
@@ -335,10 +344,28 @@ const sendToCheckedAddresses = (
         });
       },
     );
+    } catch (error) {
+      // Invalid header values throw before anything is sent.
+      settled = true;
+      reject(toOutboundError(error, signal, destination.hostname));
+      return;
+    }
     outgoing.on('error', fail);
     outgoing.end(body);
   });
 };
+
+/** Bounds name resolution by the same deadline as the request: a stuck resolver must not stall a job. */
+const withinDeadline = <Value>(promise: Promise<Value>, signal: AbortSignal, hostname: string): Promise<Value> =>
+  new Promise<Value>((resolve, reject) => {
+    const onAbort = (): void => reject(timeoutError(hostname));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 
 /**
  * A fetch-like function for merchant-supplied destinations. Before each request it checks the
@@ -350,6 +377,7 @@ const sendToCheckedAddresses = (
 export const createGuardedFetch =
   (options: GuardedFetchOptions): GuardedFetch =>
   async (url, request = {}) => {
-    const destination = await assertPublicDestination(url, options);
-    return sendToCheckedAddresses(url, request, destination, options);
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    const destination = await withinDeadline(assertPublicDestination(url, options), signal, url.hostname);
+    return sendToCheckedAddresses(url, request, destination, options, signal);
   };

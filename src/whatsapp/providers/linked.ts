@@ -291,6 +291,21 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     };
 
     /**
+     * Baileys' `end` removes its 'close' listeners before closing the WebSocket, so a handshake or
+     * query still waiting for an answer keeps its timer (20 s, 60 s) and the whole socket alive.
+     * Those waiters also listen for 'error': one synthetic error releases them at once (baileys'
+     * own error handler sees the socket already ended and does nothing).
+     */
+    const releaseBaileysWaiters = (): void => {
+      if (!sock || sock.ws.listenerCount('error') === 0) return;
+      try {
+        sock.ws.emit('error', new Error('session closed'));
+      } catch (error) {
+        sessionLog.debug({ err: error }, 'releasing waiters of the closed socket failed');
+      }
+    };
+
+    /**
      * Ends the session once: no listener left, waiting sends failed, `action` run (closing the
      * socket...), writes in flight finished, the key cache emptied, then one `onDisconnected`.
      */
@@ -301,6 +316,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       detach();
       for (const providerMessageId of [...ackWaiters.keys()]) settleAckWaiters(providerMessageId, { kind: 'closed' });
       if (action) await action().catch((error: unknown) => sessionLog.warn({ err: error }, 'ending the session failed'));
+      releaseBaileysWaiters();
       await flushWrites();
       cache.flushAll();
       try {

@@ -160,7 +160,7 @@ describe('Shopify write-back', () => {
   });
 
   it.each(HTTP_ERROR_CASES)('maps HTTP $status to $code ($reason)', async ({ status, code, retryable, reason }) => {
-    shop.answerWith(() => ({ status, headers: status === 429 ? { 'retry-after': '2' } : {}, body: { errors: 'nope' } }));
+    shop.answerWith(() => ({ status, headers: { 'retry-after': status === 429 ? '2' : 'later' }, body: { errors: 'nope' } }));
     const error = await rejectionOf(shopifyWriteBackAdapter.write(request()));
 
     expect(error.code).toBe(code);

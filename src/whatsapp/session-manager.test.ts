@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, TEST_BACKENDS, type TestDatabase } from '../../test/harness/database.ts';
+import { createKeyring, toMasterKey } from '../crypto/envelope.ts';
+import { createLogger } from '../logger.ts';
+import type { InboundMessage, ProviderKind, WhatsAppProvider } from './provider.ts';
+import { createSimulatorProvider } from './providers/simulator.ts';
+import { SessionManager, type SessionManagerHooks } from './session-manager.ts';
+import { startSimulator, type RunningSimulator } from './simulator/simulator-server.ts';
+
+const keyring = createKeyring(toMasterKey(randomBytes(32).toString('base64')));
+const silentLogger = createLogger({ level: 'silent' });
+
+const waitFor = async <T>(read: () => Promise<T>, isDone: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!isDone(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+
+  return value;
+};
+
+type RecordedHooks = SessionManagerHooks & {
+  inbound: InboundMessage[];
+  failures: { messageId: string; reason: string }[];
+  alerts: string[];
+};
+
+const recordingHooks = (): RecordedHooks => {
+  const hooks: RecordedHooks = {
+    inbound: [],
+    failures: [],
+    alerts: [],
+    onInbound: async (_context, message) => {
+      hooks.inbound.push(message);
+    },
+    onSendFailed: async (message, reason) => {
+      hooks.failures.push({ messageId: message.id, reason });
+    },
+    onNumberAlert: async (_context, kind) => {
+      hooks.alerts.push(kind);
+    },
+  };
+
+  return hooks;
+};
+
+describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
+  let testDatabase: TestDatabase;
+  let simulator: RunningSimulator;
+  let providers: Map<ProviderKind, WhatsAppProvider>;
+  const managers: SessionManager[] = [];
+  let numberCounter = 0;
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase(backend);
+    simulator = await startSimulator({ deliveredAfterMs: 20, readAfterMs: 60 });
+    providers = new Map([['simulator', createSimulatorProvider({ simulatorUrl: simulator.url })]]);
+    await testDatabase.database.query("insert into accounts (id, name) values ('acc_sessions', 'Sessions')");
+  });
+
+  afterEach(async () => {
+    for (const manager of managers.splice(0)) await manager.stop();
+  });
+
+  afterAll(async () => {
+    await simulator?.close();
+    await testDatabase?.close();
+  });
+
+  const startManager = async (hooks: SessionManagerHooks = recordingHooks(), overrides: Partial<ConstructorParameters<typeof SessionManager>[0]> = {}) => {
+    const manager = new SessionManager({
+      database: testDatabase.database,
+      keyring,
+      logger: silentLogger,
+      providers,
+      hooks,
+      sendGap: { minimumSeconds: 0, maximumSeconds: 0 },
+      tickMilliseconds: 200,
+      leaseSeconds: 3,
+      ...overrides,
+    });
+    managers.push(manager);
+    await manager.start();
+
+    return manager;
+  };
+
+  const createNumber = async () => {
+    const id = `num_test_${backend}_${++numberCounter}`;
+    const phone = `+1555020${String(numberCounter).padStart(4, '0')}`;
+    await testDatabase.database.query(
+      "insert into whatsapp_numbers (id, account_id, provider, phone, status, wake_at) values ($1, 'acc_sessions', 'simulator', $2, 'pending_link', now())",
+      [id, phone],
+    );
+
+    return { id, phone };
+  };
+
+  const numberStatus = async (id: string) =>
+    (await testDatabase.database.query<{ status: string }>('select status from whatsapp_numbers where id = $1', [id]))[0]?.status;
+
+  const queueMessage = async (numberId: string, to: string, text: string) => {
+    const id = `msg_test_${randomBytes(6).toString('hex')}`;
+    await testDatabase.database.query(
+      `insert into messages (id, account_id, number_id, direction, kind, text, status, customer_phone, send_after)
+       values ($1, 'acc_sessions', $2, 'outbound', 'confirmation', $3, 'queued', $4, now())`,
+      [id, numberId, text, to],
+    );
+    await testDatabase.database.query("select pg_notify('akked_outbox', $1)", [numberId]);
+
+    return id;
+  };
+
+  const messageRow = async (id: string) =>
+    (await testDatabase.database.query<{ status: string; error: string | null; attempts: number; provider_message_id: string | null }>(
+      'select status, error, attempts, provider_message_id from messages where id = $1',
+      [id],
+    ))[0];
+
+  const delivered = async (to: string) => {
+    const response = await fetch(`${simulator.url}/control/messages?to=${encodeURIComponent(to)}`);
+
+    return ((await response.json()) as { messages: { id: string; text: string; from: string }[] }).messages;
+  };
+
+  it('links a simulator number by itself and records the status history', async () => {
+    const number = await createNumber();
+    await startManager();
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const history = await testDatabase.database.query<{ status: string }>('select status from whatsapp_number_events where number_id = $1 order by at', [number.id]);
+    expect(history.map((event) => event.status)).toContain('connected');
+    const [lease] = await testDatabase.database.query<{ fencing_token: string }>('select fencing_token from whatsapp_leases where number_id = $1', [number.id]);
+    expect(Number(lease?.fencing_token)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends a queued message once and follows it to delivered and read', async () => {
+    const number = await createNumber();
+    await startManager();
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const messageId = await queueMessage(number.id, '+966551230001', 'هل تؤكد طلبك؟');
+    const row = await waitFor(() => messageRow(messageId), (message) => message?.status === 'read');
+    expect(row?.provider_message_id).toEqual(expect.any(String));
+    const received = await delivered('+966551230001');
+    expect(received.filter((message) => message.text === 'هل تؤكد طلبك؟')).toHaveLength(1);
+    expect(received[0]?.from).toBe(number.phone);
+  });
+
+  it('passes customer replies to the confirmation flow', async () => {
+    const hooks = recordingHooks();
+    const number = await createNumber();
+    await startManager(hooks);
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    await fetch(`${simulator.url}/control/reply`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '+212612340002', to: number.phone, text: '١' }) });
+    await waitFor(async () => hooks.inbound.length, (count) => count >= 1);
+    expect(hooks.inbound[0]).toMatchObject({ from: '+212612340002', text: '١' });
+  });
+
+  it('never retries a 463 cold-contact refusal and reports it once', async () => {
+    const hooks = recordingHooks();
+    const number = await createNumber();
+    await startManager(hooks);
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    await fetch(`${simulator.url}/control/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '+201012340003', mode: 'reach_out_restricted' }) });
+    const messageId = await queueMessage(number.id, '+201012340003', 'Confirm?');
+    const row = await waitFor(() => messageRow(messageId), (message) => message?.status === 'failed');
+    expect(row).toMatchObject({ error: 'reach_out_restricted', attempts: 1 });
+    expect(hooks.failures).toEqual([{ messageId, reason: 'reach_out_restricted' }]);
+  });
+
+  it('paces sends from one number with the configured gap', async () => {
+    const number = await createNumber();
+    await startManager(recordingHooks(), { sendGap: { minimumSeconds: 0.4, maximumSeconds: 0.4 } });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const first = await queueMessage(number.id, '+966551230004', 'one');
+    const second = await queueMessage(number.id, '+966551230004', 'two');
+    await waitFor(() => messageRow(second), (message) => message?.status !== 'queued' && message?.status !== 'sending');
+    const rows = await testDatabase.database.query<{ id: string; sent_at: Date }>('select id, sent_at from messages where id = any($1::text[]) order by sent_at', [[first, second]]);
+    const gap = (rows[1]?.sent_at.getTime() ?? 0) - (rows[0]?.sent_at.getTime() ?? 0);
+    expect(gap).toBeGreaterThanOrEqual(350);
+  });
+
+  it('marks a logged-out number, deletes its keys and alerts the merchant, without reconnecting', async () => {
+    const hooks = recordingHooks();
+    const number = await createNumber();
+    await testDatabase.database.query("insert into whatsapp_auth_keys (number_id, type, key_id, envelope) values ($1, 'creds', '', 'v1.x.y.z.w')", [number.id]);
+    await startManager(hooks);
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    await fetch(`${simulator.url}/control/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: number.phone, mode: 'logout' }) });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'logged_out');
+    expect(await testDatabase.database.query('select 1 from whatsapp_auth_keys where number_id = $1', [number.id])).toEqual([]);
+    expect(hooks.alerts).toEqual(['logged_out']);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await numberStatus(number.id)).toBe('logged_out');
+  });
+
+  it('hibernates an idle number and wakes it when a message is queued', async () => {
+    const number = await createNumber();
+    const manager = await startManager(recordingHooks(), { idleMilliseconds: 300 });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'hibernated');
+    expect(manager.liveNumberIds).not.toContain(number.id);
+    const [row] = await testDatabase.database.query<{ wake_at: Date }>('select wake_at from whatsapp_numbers where id = $1', [number.id]);
+    expect(row?.wake_at.getTime()).toBeGreaterThan(Date.now() + 19 * 3_600_000);
+    const messageId = await queueMessage(number.id, '+966551230005', 'wake up');
+    await waitFor(() => messageRow(messageId), (message) => message?.status === 'sent' || message?.status === 'delivered' || message?.status === 'read');
+  });
+
+  it('takes over the numbers of a worker that died, with a higher fencing token, sending nothing twice', async () => {
+    const number = await createNumber();
+    const first = await startManager(recordingHooks(), { leaseSeconds: 2 });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const [before] = await testDatabase.database.query<{ fencing_token: string; owner_id: string }>('select fencing_token, owner_id from whatsapp_leases where number_id = $1', [number.id]);
+    const sentBefore = await queueMessage(number.id, '+966551230006', 'before the crash');
+    await waitFor(() => messageRow(sentBefore), (message) => message?.status === 'read');
+    // The first worker freezes (as if killed): no more ticks, no listeners, no release; its lease runs out.
+    const frozen = first as unknown as { tickTimer: NodeJS.Timeout; stopListeners: (() => Promise<void>)[] };
+    clearInterval(frozen.tickTimer);
+    for (const stop of frozen.stopListeners.splice(0)) await stop();
+    const second = await startManager(recordingHooks(), { leaseSeconds: 2 });
+    const sentAfter = await queueMessage(number.id, '+966551230006', 'after the takeover');
+    const [after] = await waitFor(
+      () => testDatabase.database.query<{ fencing_token: string; owner_id: string }>('select fencing_token, owner_id from whatsapp_leases where number_id = $1', [number.id]),
+      (rows) => rows[0]?.owner_id === second.workerId,
+    );
+    expect(Number(after?.fencing_token)).toBeGreaterThan(Number(before?.fencing_token));
+    await waitFor(() => messageRow(sentAfter), (message) => message?.status === 'read');
+    const received = await delivered('+966551230006');
+    expect(received.map((message) => message.text)).toEqual(['before the crash', 'after the takeover']);
+  });
+});
