@@ -14,6 +14,7 @@ export type Email = {
   kind: string;
   /** The account it belongs to, so the outbox copy is erased with the account. */
   accountId: string | null;
+  attachments?: { filename: string; content: string; contentType: string }[];
 };
 
 export type Mailer = {
@@ -45,7 +46,7 @@ export const createMailer = (options: CreateMailerOptions): Mailer => {
       transport: 'smtp',
       send: async (email) => {
         try {
-          await transporter.sendMail({ from: options.from, to: email.to, subject: email.subject, text: email.text, html: email.html });
+          await transporter.sendMail({ from: options.from, to: email.to, subject: email.subject, text: email.text, html: email.html, attachments: email.attachments ?? [] });
         } catch (error) {
           throw new AppError('upstream_unavailable', { message: `SMTP delivery failed: ${(error as Error).message}`, cause: error });
         }
@@ -59,7 +60,7 @@ export const createMailer = (options: CreateMailerOptions): Mailer => {
   return {
     transport: 'outbox',
     send: async (email) => {
-      const info = await composer.sendMail({ from: options.from, to: email.to, subject: email.subject, text: email.text, html: email.html });
+      const info = await composer.sendMail({ from: options.from, to: email.to, subject: email.subject, text: email.text, html: email.html, attachments: email.attachments ?? [] });
       const directory = outboxDirectory(options.dataDirectory, email.accountId);
       await mkdir(directory, { recursive: true, mode: 0o700 });
       const file = path.join(directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.kind}-${randomBytes(4).toString('hex')}.eml`);

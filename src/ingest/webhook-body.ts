@@ -94,3 +94,8 @@ export const optionalObject = <Schema extends z.ZodType>(schema: Schema) =>
 
 /** An optional list, null when absent. */
 export const optionalList = <Schema extends z.ZodType>(schema: Schema) => z.array(schema).nullish();
+
+/** Throws `bad_request` for a required field the body lacks. */
+export const failMissingField = (what: string): never => {
+  throw new AppError('bad_request', { message: `${what} is missing` });
+};

@@ -256,6 +256,25 @@ describe('createGuardedFetch', () => {
     expect(error.details).toEqual({ reason: 'response_too_large' });
   });
 
+  it('refuses a header value with a line break without sending it or echoing it', async () => {
+    const guardedFetch = createGuardedFetch({ allowPrivate: true, timeoutMs: 5000 });
+    const error = await rejectionOf(guardedFetch(new URL(`${store.origin}/`), { headers: { authorization: 'Bearer abc\r\nX-Injected: 1' } }));
+
+    expect(error.code).toBe('bad_request');
+    expect(error.retryable).toBe(false);
+    expect(error.details).toEqual({ reason: 'invalid_request' });
+    expect(error.message).not.toContain('abc');
+    expect(store.requests).toHaveLength(0);
+  });
+
+  it('bounds a stuck name resolution by the timeout', async () => {
+    const guardedFetch = createGuardedFetch({ allowPrivate: true, timeoutMs: 100, lookup: () => new Promise<string[]>(() => undefined) });
+    const error = await rejectionOf(guardedFetch(new URL('https://never-resolves.test/')));
+
+    expect(error.code).toBe('upstream_unavailable');
+    expect(error.details).toEqual({ reason: 'timeout' });
+  });
+
   it('returns error statuses as responses for the caller to map', async () => {
     store.answerWith(() => ({ status: 503, body: { message: 'down' } }));
     const guardedFetch = createGuardedFetch({ allowPrivate: true, timeoutMs: 5000 });

@@ -283,71 +283,73 @@ const sendToCheckedAddresses = (
   const headers: Record<string, string> = { ...request.headers };
   if (body) headers['content-length'] = String(body.length);
   const transport = url.protocol === 'https:' ? https : http;
+  const hostname = destination.hostname;
 
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
-    const settle = (outcome: () => void): void => {
+    let outgoing: http.ClientRequest | undefined;
+    const fail = (error: unknown): void => {
       if (settled) return;
       settled = true;
-      outcome();
+      outgoing?.destroy();
+      reject(toOutboundError(error, signal, hostname));
     };
-    const fail = (error: unknown): void =>
-      settle(() => {
-        outgoing.destroy();
-        reject(toOutboundError(error, signal, destination.hostname));
-      });
 
-    let outgoing: http.ClientRequest;
+    const readResponse = (incoming: http.IncomingMessage): void => {
+      const status = incoming.statusCode ?? 0;
+      if (status >= 300 && status < 400) {
+        // Redirects are never followed: the target was not checked, and would be a way around the guard.
+        incoming.resume();
+        fail(
+          new AppError('upstream_failed', {
+            message: `${hostname} answered with a redirect (${status}); redirects are not followed`,
+            retryable: false,
+            details: { reason: 'redirect', status },
+          }),
+        );
+        return;
+      }
+      if (status < 200 || status > 599) {
+        fail(new AppError('upstream_failed', { message: `${hostname} answered with status ${status}`, retryable: false, details: { reason: 'invalid_response', status } }));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      incoming.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxResponseBytes) {
+          fail(new AppError('upstream_failed', { message: `${hostname} sent more than ${maxResponseBytes} bytes`, retryable: false, details: { reason: 'response_too_large' } }));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      incoming.on('end', () => {
+        if (settled) return;
+        settled = true;
+        resolve(toResponse(status, incoming.statusMessage ?? '', incoming.rawHeaders, Buffer.concat(chunks)));
+      });
+      incoming.on('error', fail);
+      incoming.on('close', () => {
+        if (!incoming.complete) fail(new Error('the connection closed before the response was complete'));
+      });
+    };
+
     try {
       outgoing = transport.request(
-      url,
-      {
-        method: request.method ?? 'GET',
-        headers,
-        // A fresh connection per request: a pooled socket could outlive the check of its address.
-        agent: false,
-        lookup: lookupCheckedAddresses(destination.addresses),
-        signal,
-      },
-      (incoming) => {
-        const status = incoming.statusCode ?? 0;
-        if (status >= 300 && status < 400) {
-          // Redirects are never followed: the target was not checked, and would be a way around the guard.
-          incoming.resume();
-          fail(
-            new AppError('upstream_failed', {
-              message: `${destination.hostname} answered with a redirect (${status}); redirects are not followed`,
-              retryable: false,
-              details: { reason: 'redirect', status },
-            }),
-          );
-          return;
-        }
-        if (status < 200 || status > 599) {
-          fail(new AppError('upstream_failed', { message: `${destination.hostname} answered with status ${status}`, retryable: false, details: { reason: 'invalid_response', status } }));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        incoming.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxResponseBytes) {
-            fail(new AppError('upstream_failed', { message: `${destination.hostname} sent more than ${maxResponseBytes} bytes`, retryable: false, details: { reason: 'response_too_large' } }));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        incoming.on('end', () => settle(() => resolve(toResponse(status, incoming.statusMessage ?? '', incoming.rawHeaders, Buffer.concat(chunks)))));
-        incoming.on('error', fail);
-        incoming.on('close', () => {
-          if (!incoming.complete) fail(new Error('the connection closed before the response was complete'));
-        });
-      },
-    );
+        url,
+        {
+          method: request.method ?? 'GET',
+          headers,
+          // A fresh connection per request: a pooled socket could outlive the check of its address.
+          agent: false,
+          lookup: lookupCheckedAddresses(destination.addresses),
+          signal,
+        },
+        readResponse,
+      );
     } catch (error) {
-      // Invalid header values throw before anything is sent.
-      settled = true;
-      reject(toOutboundError(error, signal, destination.hostname));
+      // Invalid header values throw here, before anything is sent.
+      fail(error);
       return;
     }
     outgoing.on('error', fail);

@@ -1,6 +1,6 @@
 import { isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
 import { isIP } from 'node:net';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Platform } from '../ingest/order.ts';
 import { classifyAddress, type GuardedFetch } from './outbound-guard.ts';
@@ -48,6 +48,17 @@ export interface WriteBackAdapter<Credentials = unknown> {
    */
   write(request: WriteBackRequest<Credentials>): Promise<WriteBackOutcome>;
 }
+
+/**
+ * An API token, key or secret as pasted by a merchant: visible ASCII only, so it can go into an
+ * HTTP header as is (a pasted line break would otherwise fail every write-back).
+ */
+export const credentialTokenSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(4000)
+  .regex(/^[\x21-\x7e]+$/, 'letters, digits and symbols only, without spaces or line breaks');
 
 const PLATFORM_NAMES: Record<Platform, string> = {
   shopify: 'Shopify',

@@ -9,6 +9,7 @@ import { registerSessionRoutes } from './session-routes.ts';
 import { registerNumberRoutes } from './number-routes.ts';
 import { registerOrderRoutes } from './order-routes.ts';
 import { registerStoreRoutes } from './store-routes.ts';
+import { registerWebhookRoutes } from './webhook-routes.ts';
 
 export type RouteDependencies = {
   auth: Auth;
@@ -32,4 +33,5 @@ export const registerRoutes = (app: AppInstance, dependencies: RouteDependencies
   registerOrderRoutes(app, dependencies);
   // webhooks
   registerCloudWebhookRoutes(app);
+  registerWebhookRoutes(app);
 };

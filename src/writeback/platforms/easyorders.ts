@@ -4,6 +4,7 @@ import {
   appendPath,
   assertOrderId,
   assertSuccessfulResponse,
+  credentialTokenSchema,
   defineWriteBackAdapter,
   type WriteBackAdapter,
   type WriteBackRequest,
@@ -24,7 +25,7 @@ export const EASYORDERS_RESULT_STATUSES: Record<WriteBackResult, string> = {
   cancelled: 'canceled',
 };
 
-export const EasyOrdersCredentialsSchema = z.object({ apiKey: z.string().trim().min(1).max(2000) });
+export const EasyOrdersCredentialsSchema = z.object({ apiKey: credentialTokenSchema });
 
 export type EasyOrdersCredentials = z.infer<typeof EasyOrdersCredentialsSchema>;
 

@@ -37,6 +37,12 @@ describe('write-back registry', () => {
     expect(accepts('easyorders', { apiKey: 'key' })).toBe(true);
   });
 
+  it('refuses tokens with spaces or line breaks inside, which cannot go into a header', () => {
+    expect(WriteBackCredentialsSchemas.salla?.safeParse({ accessToken: '  pasted-token\n' }).success).toBe(true);
+    expect(WriteBackCredentialsSchemas.salla?.safeParse({ accessToken: 'two\nlines' }).success).toBe(false);
+    expect(WriteBackCredentialsSchemas.easyorders?.safeParse({ apiKey: 'with space' }).success).toBe(false);
+  });
+
   it('writes through the adapter of the platform', async () => {
     const outcome = await writeResultToStore({
       platform: 'woocommerce',

@@ -4,6 +4,7 @@ import {
   appendPath,
   assertOrderId,
   assertSuccessfulResponse,
+  credentialTokenSchema,
   defineWriteBackAdapter,
   type WriteBackAdapter,
   type WriteBackRequest,
@@ -25,7 +26,7 @@ export const SALLA_RESULT_SLUGS: Record<WriteBackResult, string> = {
   cancelled: 'canceled',
 };
 
-export const SallaCredentialsSchema = z.object({ accessToken: z.string().trim().min(1).max(2000) });
+export const SallaCredentialsSchema = z.object({ accessToken: credentialTokenSchema });
 
 export type SallaCredentials = z.infer<typeof SallaCredentialsSchema>;
 

@@ -4,6 +4,7 @@ import {
   assertOrderId,
   assertSuccessfulResponse,
   createWriteBackError,
+  credentialTokenSchema,
   defineWriteBackAdapter,
   readJsonBody,
   resolveStoreOrigin,
@@ -39,7 +40,7 @@ export const ShopifyCredentialsSchema = z.object({
     .min(3)
     .max(255)
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/, 'a shop domain such as "my-shop.myshopify.com"'),
-  accessToken: z.string().trim().min(1).max(2000),
+  accessToken: credentialTokenSchema,
 });
 
 export type ShopifyCredentials = z.infer<typeof ShopifyCredentialsSchema>;

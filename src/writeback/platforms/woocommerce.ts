@@ -7,6 +7,7 @@ import {
   assertOrderId,
   assertSuccessfulResponse,
   createWriteBackError,
+  credentialTokenSchema,
   defineWriteBackAdapter,
   errorForStatus,
   parseCredentials,
@@ -48,8 +49,8 @@ export const WooCommerceCredentialsSchema = z.object({
     .max(2000)
     .refine(isBareSiteAddress, 'the site address (http or https) without credentials, query or fragment')
     .transform((value) => value.replace(/\/+$/, '')),
-  consumerKey: z.string().trim().min(1).max(2000),
-  consumerSecret: z.string().trim().min(1).max(2000),
+  consumerKey: credentialTokenSchema,
+  consumerSecret: credentialTokenSchema,
 });
 
 export type WooCommerceCredentials = z.infer<typeof WooCommerceCredentialsSchema>;

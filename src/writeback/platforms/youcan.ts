@@ -3,6 +3,7 @@ import {
   JSON_HEADERS,
   appendPath,
   assertOrderId,
+  credentialTokenSchema,
   defineWriteBackAdapter,
   errorForStatus,
   readJsonBody,
@@ -24,7 +25,7 @@ export const YOUCAN_API_BASE_URL = 'https://api.youcan.shop';
 /** An order that is already closed is the state we wanted: a retried write-back succeeds. */
 const ALREADY_CLOSED_CODE = 'ORDER-ALREADY-CLOSED';
 
-export const YouCanCredentialsSchema = z.object({ accessToken: z.string().trim().min(1).max(4000) });
+export const YouCanCredentialsSchema = z.object({ accessToken: credentialTokenSchema });
 
 export type YouCanCredentials = z.infer<typeof YouCanCredentialsSchema>;
 

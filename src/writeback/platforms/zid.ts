@@ -4,6 +4,7 @@ import {
   appendPath,
   assertOrderId,
   assertSuccessfulResponse,
+  credentialTokenSchema,
   defineWriteBackAdapter,
   type WriteBackAdapter,
   type WriteBackRequest,
@@ -30,9 +31,9 @@ export const ZID_COMMENT_MAX_LENGTH = 100;
 
 export const ZidCredentialsSchema = z.object({
   /** The partner (app) token, sent as `Authorization: Bearer`. */
-  accessToken: z.string().trim().min(1).max(4000),
+  accessToken: credentialTokenSchema,
   /** The store's OAuth token, sent as `X-Manager-Token`. */
-  managerToken: z.string().trim().min(1).max(4000),
+  managerToken: credentialTokenSchema,
 });
 
 export type ZidCredentials = z.infer<typeof ZidCredentialsSchema>;

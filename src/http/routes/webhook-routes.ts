@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { receiveWebhook } from '../../ingest/receive-webhook.ts';
+import { PlatformSchema } from '../../ingest/order.ts';
+import type { AppInstance } from '../app.ts';
+
+const lowerCaseHeaders = (headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> => {
+  const result: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+
+  return result;
+};
+
+/** Store webhooks: one URL per store, verified over the raw body with the store's secrets. */
+export const registerWebhookRoutes = (app: AppInstance): void => {
+  app.post(
+    '/hooks/:platform/:storeId',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'A store platform delivers an order event (200 also for duplicates and ignored topics; 401 bad signature; 404 unknown store)',
+        params: z.object({ platform: PlatformSchema, storeId: z.string().max(100) }),
+        response: {
+          200: z.object({ received: z.literal(true), outcome: z.string(), orderId: z.string().optional(), status: z.string().optional(), reason: z.string().optional() }),
+        },
+      },
+    },
+    async (request) => {
+      const { platform, storeId } = request.params;
+      try {
+        const answer = await receiveWebhook(
+          {
+            database: app.services.database,
+            queue: app.services.queue,
+            keyring: app.services.keyring,
+            logger: app.services.logger,
+            publicUrl: app.services.config.publicUrl,
+            mailer: app.services.mailer,
+          },
+          platform,
+          storeId,
+          {
+            rawBody: request.rawBody ?? Buffer.alloc(0),
+            headers: lowerCaseHeaders(request.headers),
+            query: request.query as Record<string, string | undefined>,
+            receivedAt: new Date(),
+          },
+        );
+        app.services.metrics.webhooksReceived.inc({ platform, outcome: answer.outcome });
+
+        return { received: true as const, ...answer };
+      } catch (error) {
+        app.services.metrics.webhooksReceived.inc({ platform, outcome: 'rejected' });
+        throw error;
+      }
+    },
+  );
+};
