@@ -3,7 +3,8 @@ import { readCredential } from '../credentials/credential-store.ts';
 import { newId } from '../ids.ts';
 import { defineJob } from '../jobs/define-job.ts';
 import { createGuardedFetch } from '../writeback/outbound-guard.ts';
-import { WRITE_BACK_ADAPTERS } from '../writeback/platforms/index.ts';
+import { writeResultToStore } from '../writeback/platforms/index.ts';
+import { PlatformSchema } from '../ingest/order.ts';
 
 const NOTES = {
   confirmed: 'Akked: the customer confirmed this order on WhatsApp.',
@@ -27,11 +28,11 @@ export const writeBackJob = defineJob({
       [orderId, storeId],
     );
     if (!order || (order.status !== 'confirmed' && order.status !== 'cancelled')) return;
-    const adapter = WRITE_BACK_ADAPTERS[order.platform as keyof typeof WRITE_BACK_ADAPTERS];
     const credentials = await readCredential(database, keyring, storeId, 'write-back');
-    if (!adapter || credentials === null) return;
-    await adapter.write({
-      credentials: adapter.credentialsSchema.parse(credentials),
+    if (credentials === null) return;
+    const outcome = await writeResultToStore({
+      platform: PlatformSchema.parse(order.platform),
+      credentials,
       externalOrderId: order.external_id,
       orderNumber: order.number,
       result: order.status,
@@ -39,9 +40,11 @@ export const writeBackJob = defineJob({
       fetch: createGuardedFetch({ allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND, timeoutMs: 15_000 }),
       allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND,
     });
-    await database.query("insert into order_events (id, account_id, order_id, status, cause) select $1, account_id, id, status, 'written_back' from orders where id = $2", [
+    // The timeline says what the store now knows (or that its platform cannot record this result).
+    await database.query('insert into order_events (id, account_id, order_id, status, cause) select $1, account_id, id, status, $3 from orders where id = $2', [
       newId('event'),
       orderId,
+      outcome === 'written' ? 'written_back' : 'write_back_not_supported',
     ]);
     logger.info({ orderId, platform: order.platform }, 'order written back to the store');
   },

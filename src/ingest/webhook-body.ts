@@ -74,8 +74,14 @@ export const IdField = z
   .transform((value) => String(value).trim())
   .pipe(z.string().min(1, 'must not be empty').max(200));
 
-/** Free text a platform may send as a number (postcodes, phone numbers) or leave out. */
-export const TextField = z.union([z.string(), z.number(), z.boolean()]).nullish();
+/**
+ * Free text a platform may send as a number (postcodes, phone numbers) or leave out. PHP platforms
+ * write `false` for an empty value, so a boolean reads as no value.
+ */
+export const TextField = z
+  .union([z.string(), z.number(), z.boolean()])
+  .nullish()
+  .transform((value) => (typeof value === 'boolean' ? null : value));
 
 /** An amount sent as a JSON number or as a decimal string. */
 export const AmountField = z.union([z.string(), z.number()]);

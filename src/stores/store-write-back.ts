@@ -1,23 +1,12 @@
-import { z } from 'zod';
 import { readCredential } from '../credentials/credential-store.ts';
 import type { Keyring } from '../crypto/envelope.ts';
 import type { Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { Platform } from '../ingest/order.ts';
-
-const secret = z.string().trim().min(1).max(2000);
+import { WriteBackCredentialsSchemas } from '../writeback/platforms/index.ts';
 
 /** Write-back credentials per platform (DESIGN.md §5.3); stored encrypted, never returned. */
-export const WRITE_BACK_SCHEMAS: Partial<Record<Platform, z.ZodObject>> = {
-  shopify: z.object({
-    shopDomain: z.string().trim().min(3).max(255).regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'a shop domain such as "my-shop.myshopify.com"'),
-    accessToken: secret,
-  }),
-  woocommerce: z.object({ storeUrl: z.string().trim().url(), consumerKey: secret, consumerSecret: secret }),
-  salla: z.object({ accessToken: secret }),
-  zid: z.object({ accessToken: secret, managerToken: secret }),
-  youcan: z.object({ accessToken: secret }),
-};
+export const WRITE_BACK_SCHEMAS = WriteBackCredentialsSchemas;
 
 /** Fields safe to show back to the merchant (which shop, which site), never a token. */
 const VISIBLE_FIELDS = ['shopDomain', 'storeUrl'] as const;
@@ -34,7 +23,7 @@ export const validateWriteBack = (platform: Platform, value: Record<string, unkn
     });
   }
 
-  return parsed.data;
+  return parsed.data as Record<string, unknown>;
 };
 
 export const readWriteBackSummary = async (
