@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadKeyring } from '../crypto/master-key.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../logger.ts';
@@ -42,7 +43,8 @@ export const runPurgeCommand = async (args: string[], io: CommandIo): Promise<nu
     const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.AKKED_DATA_DIR });
     try {
       await migrate(database);
-      const result = await purge({ database, jobSchema: 'pgboss', logger, asOf, dryRun: values['dry-run'] === true, messageTextDays: config.AKKED_MESSAGE_TEXT_DAYS });
+      const keyring = await loadKeyring(config);
+      const result = await purge({ database, keyring, jobSchema: 'pgboss', logger, asOf, dryRun: values['dry-run'] === true, messageTextDays: config.AKKED_MESSAGE_TEXT_DAYS });
       io.stdout(`${JSON.stringify(result)}\n`);
     } finally {
       await database.close();

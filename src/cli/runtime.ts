@@ -1,7 +1,8 @@
 import { createAuth, deriveSecret } from '../accounts/auth.ts';
 import type { Config } from '../config.ts';
 import { loadKeyring } from '../crypto/master-key.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { openDatabase, type Database, type Queryable } from '../db/database.ts';
+import { AppError } from '../errors.ts';
 import { migrate } from '../db/migrate.ts';
 import { createMailer } from '../email/mailer.ts';
 import { createApp, type AppInstance } from '../http/app.ts';
@@ -64,16 +65,25 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       logger,
       onSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
     });
+    // The providers check key writes against the manager's leases; the manager needs the providers.
+    let sessionManager: SessionManager | null = null;
+    const fencingFor = (numberId: string) => ({
+      check: async (transaction: Queryable) => {
+        if (!sessionManager) throw new AppError('lease_lost', { message: 'this process drives no WhatsApp sessions' });
+        await sessionManager.fencingFor(numberId).check(transaction);
+      },
+    });
     const sessions = roles.worker
       ? new SessionManager({
           database,
           keyring,
           logger: logger.child({ component: 'sessions' }),
-          providers: createProviders({ config, database, keyring, logger }),
+          providers: createProviders({ config, database, keyring, logger, fencingFor }),
           hooks: createConfirmationHooks({ database, queue, logger }),
           sendGap: config.AKKED_SEND_GAP_SECONDS,
         })
       : null;
+    sessionManager = sessions;
     const services: Services = { config, database, queue, logger, keyring, mailer, metrics, sessions };
 
     if (roles.worker && sessions) {

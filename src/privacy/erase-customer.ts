@@ -1,3 +1,4 @@
+import type { Keyring } from '../crypto/envelope.ts';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { deleteAuthKeysForJid } from '../whatsapp/linked/auth-state-store.ts';
@@ -11,7 +12,7 @@ export type CustomerErasureCounts = { orders: number; messages: number; events: 
  * mappings for their WhatsApp id, in one transaction.
  */
 export const eraseCustomer = async (
-  dependencies: { database: Database; queue: JobQueue },
+  dependencies: { database: Database; queue: JobQueue; keyring: Keyring },
   options: { accountId: string; phones: string[]; storeId?: string; kind?: ErasureKind },
 ): Promise<CustomerErasureCounts> =>
   dependencies.database.transaction(async (transaction) => {
@@ -32,7 +33,7 @@ export const eraseCustomer = async (
     const numbers = await transaction.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1', [options.accountId]);
     let sessionKeys = 0;
     for (const number of numbers) {
-      for (const phone of options.phones) sessionKeys += await deleteAuthKeysForJid(transaction, number.id, phone);
+      for (const phone of options.phones) sessionKeys += await deleteAuthKeysForJid(transaction, number.id, phone, dependencies.keyring);
     }
     const result = { orders: orderIds.length, messages: Number(counts?.messages ?? 0), events: Number(counts?.events ?? 0), jobs, sessionKeys };
     await recordErasure(transaction, options.accountId, options.kind ?? 'customer', result);

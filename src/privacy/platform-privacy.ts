@@ -1,3 +1,4 @@
+import type { Keyring } from '../crypto/envelope.ts';
 import type { Database } from '../db/database.ts';
 import type { Mailer } from '../email/mailer.ts';
 import { renderEmail, toEmailLanguage } from '../email/templates.ts';
@@ -9,7 +10,7 @@ import type { Store } from '../stores/stores.ts';
 import { eraseCustomer } from './erase-customer.ts';
 import { recordErasure } from './erasure-audit.ts';
 
-type Dependencies = { database: Database; queue: JobQueue; mailer: Mailer };
+type Dependencies = { database: Database; queue: JobQueue; mailer: Mailer; keyring: Keyring };
 
 /** The customer's phones in E.164: the one the platform names, and those on the named orders. */
 const customerPhones = async (database: Database, store: Store, request: PrivacyRequest): Promise<string[]> => {

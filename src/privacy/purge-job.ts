@@ -13,6 +13,7 @@ export const purgeJob = defineJob({
   handle: async (_payload, { services }) => {
     await purge({
       database: services.database,
+      keyring: services.keyring,
       jobSchema: services.queue.schema,
       logger: services.logger,
       asOf: new Date(),

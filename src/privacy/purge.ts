@@ -1,9 +1,11 @@
+import type { Keyring } from '../crypto/envelope.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { deleteAuthKeysForJid } from '../whatsapp/linked/auth-state-store.ts';
 
 export type PurgeOptions = {
   database: Database;
+  keyring: Keyring;
   /** pg-boss's schema (its job table is purged too). */
   jobSchema: string;
   logger: Logger;
@@ -110,7 +112,7 @@ export const purge = async (options: PurgeOptions): Promise<PurgeResult> => {
     const numbers = await database.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1', [accountId]);
     for (const phone of phones) {
       if (remaining.has(phone)) continue;
-      for (const number of numbers) await deleteAuthKeysForJid(database, number.id, phone);
+      for (const number of numbers) await deleteAuthKeysForJid(database, number.id, phone, options.keyring);
     }
   }
 

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { readCredential } from '../credentials/credential-store.ts';
 import type { Keyring } from '../crypto/envelope.ts';
 import { encrypt } from '../crypto/envelope.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -137,6 +137,25 @@ export class SessionManager {
   /** Closes a number's session at once (deleted number, another owner). */
   async closeNow(numberId: string): Promise<void> {
     if (this.sessions.has(numberId)) await this.release(numberId, 'closed_by_us');
+  }
+
+  /**
+   * The check every key write of a number's session runs inside its transaction: it fails once this
+   * process no longer holds the number's lease with the token it connected under.
+   */
+  fencingFor(numberId: string): { check(transaction: Queryable): Promise<void> } {
+    return {
+      check: async (transaction) => {
+        const live = this.sessions.get(numberId);
+        const rows = live
+          ? await transaction.query(
+              'select 1 from whatsapp_leases where number_id = $1 and owner_id = $2 and fencing_token = $3 and expires_at > now() for share',
+              [numberId, this.workerId, live.fencingToken],
+            )
+          : [];
+        if (rows.length === 0) throw new AppError('lease_lost', { message: 'another process drives this WhatsApp number now' });
+      },
+    };
   }
 
   /** Asks the live session of a number for a pairing code; null when this process does not drive it. */

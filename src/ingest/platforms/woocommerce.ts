@@ -38,7 +38,7 @@ const AddressSchema = z.object({
   phone: TextField,
 });
 
-const MetaSchema = z.object({ key: TextField, value: z.unknown(), display_key: TextField, display_value: z.unknown() });
+const MetaSchema = z.object({ key: TextField, value: z.unknown().optional(), display_key: TextField, display_value: z.unknown().optional() });
 
 const WooOrderSchema = z.object({
   id: IdField,
@@ -71,7 +71,7 @@ const OPEN_STATUSES: ReadonlySet<string> = new Set(['pending', 'processing', 'on
 const LANGUAGE_META_KEYS: ReadonlySet<string> = new Set(['wpml_language', '_wpml_language', 'pll_language', 'trp_language']);
 
 /** Scalar text with WordPress's HTML entities decoded; objects and lists read as no value. */
-const readMetaText = (value: unknown): string | null =>
+const readDecodedText = (value: unknown): string | null =>
   typeof value === 'string' || typeof value === 'number' ? cleanText(decodeHtmlEntities(String(value))) : null;
 
 /** Variation attributes (`pa_color: black`) from a line's meta data; keys starting with `_` are internal. */
@@ -79,8 +79,8 @@ const describeVariant = (meta: WooMeta[] | null | undefined): string | null => {
   const parts = (meta ?? []).flatMap((entry) => {
     const key = cleanText(entry.key);
     if (key === null || key.startsWith('_')) return [];
-    const label = readMetaText(entry.display_key) ?? key.replace(/^pa_/, '');
-    const value = readMetaText(entry.display_value) ?? readMetaText(entry.value);
+    const label = readDecodedText(entry.display_key) ?? key.replace(/^pa_/, '');
+    const value = readDecodedText(entry.display_value) ?? readDecodedText(entry.value);
 
     return value === null ? [] : [`${label}: ${value}`];
   });
@@ -114,7 +114,7 @@ const readWooOrder = (body: unknown, options: NormalizeOptions): { order: WooOrd
     total: order.total,
     paymentMethod: cleanText(order.payment_method_title) ?? cleanText(order.payment_method),
     isCod: isCashOnDelivery(cleanText(order.payment_method), cleanText(order.payment_method_title)),
-    locale: languageMeta ? readMetaText(languageMeta.value) : null,
+    locale: languageMeta ? readDecodedText(languageMeta.value) : null,
     customerName: personName(order.billing) ?? personName(order.shipping),
     phone: pickCustomerPhone(
       [
@@ -134,7 +134,7 @@ const readWooOrder = (body: unknown, options: NormalizeOptions): { order: WooOrd
         }
       : null,
     items: (order.line_items ?? []).map((item) => ({
-      name: readMetaText(item.name),
+      name: readDecodedText(item.name),
       variant: describeVariant(item.meta_data),
       sku: cleanText(item.sku),
       quantity: item.quantity,

@@ -3,6 +3,7 @@ import { Curve, proto, signedKeyPair, type KeyPair, type SignalDataSet, type Sig
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_BACKENDS, type TestDatabase } from '../../../test/harness/database.ts';
 import { createKeyring, toMasterKey, type Keyring } from '../../crypto/envelope.ts';
+import { rotateKeys } from '../../crypto/rotate-keys.ts';
 import type { Database, Transaction } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { sealAuthValue } from './auth-key-rows.ts';
@@ -195,6 +196,25 @@ describe.each(TEST_BACKENDS)('linked-device auth state on %s', (backend) => {
     await database.query("update whatsapp_auth_keys set envelope = $2 where number_id = $1 and key_id = '2'", [numberId, row?.envelope]);
     expect(Object.keys(await state.state.keys.get('pre-key', ['1']))).toEqual(['1']);
     await expect(state.state.keys.get('pre-key', ['2'])).rejects.toBeInstanceOf(AppError);
+  });
+
+  it('stays readable after `akked keys rotate` re-encrypts it under a new master key', async () => {
+    const state = await createDatabaseAuthState({ database, keyring, numberId });
+    await state.saveCreds();
+    const preKey = Curve.generateKeyPair();
+    await state.state.keys.set({ 'pre-key': { '7': preKey }, 'lid-mapping': { '212612345678': '98765432109876' } });
+    // Rotation walks the whole table: drop what earlier tests tampered with on purpose.
+    await database.query('delete from whatsapp_auth_keys where number_id <> $1', [numberId]);
+    const rotated = createKeyring(toMasterKey(randomBytes(32).toString('base64')), [keyring.current]);
+    const result = await rotateKeys(database, rotated);
+    expect(result.remainingOnOldKeys).toBe(0);
+    expect(result.reEncrypted.whatsapp_auth_keys).toBe(3);
+
+    const onlyNewKey = createKeyring(rotated.current);
+    const reloaded = await createDatabaseAuthState({ database, keyring: onlyNewKey, numberId });
+    expect(bytes(reloaded.state.creds.noiseKey.private).equals(bytes(state.state.creds.noiseKey.private))).toBe(true);
+    expect(bytes((await reloaded.state.keys.get('pre-key', ['7']))['7']?.private ?? new Uint8Array()).equals(bytes(preKey.private))).toBe(true);
+    expect(await reloaded.state.keys.get('lid-mapping', ['212612345678'])).toEqual({ '212612345678': '98765432109876' });
   });
 
   it('writes all changes of one set in one transaction, null deleting', async () => {

@@ -448,6 +448,16 @@ describe('linked provider', () => {
     await session.close();
   });
 
+  it('stops waiting to ask for a pairing code when the connection ends first', async () => {
+    const { socket, session } = await connectFake({ pairingReadyTimeoutMs: 10_000 });
+    const requesting = session.requestPairingCode?.('+212600000001');
+    socket.close(408, 'Connection was lost');
+    const started = Date.now();
+    await expect(requesting).rejects.toMatchObject({ code: 'upstream_unavailable' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(socket.pairingRequests).toEqual([]);
+  });
+
   it('refuses a pairing code for a number already linked', async () => {
     const state = await createDatabaseAuthState({ database, keyring, numberId });
     state.state.creds.me = { id: '212600000001:7@s.whatsapp.net' };

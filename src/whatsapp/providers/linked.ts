@@ -125,9 +125,10 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     let areWritesDiscarded = false;
     const pendingWrites = new Set<Promise<unknown>>();
     const ackWaiters = new Map<string, ((outcome: AckOutcome) => void)[]>();
-    let markReadyForPairing: () => void = () => undefined;
+    // Settles true with the first QR (the server offers to link this device), false when the session ends.
+    let settleReadyForPairing: (isReady: boolean) => void = () => undefined;
     const readyForPairing = new Promise<boolean>((resolve) => {
-      markReadyForPairing = () => resolve(true);
+      settleReadyForPairing = resolve;
     });
 
     const trackWrite = <T>(write: Promise<T>): Promise<T> => {
@@ -140,7 +141,11 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       return write;
     };
     const flushWrites = async (): Promise<void> => {
-      while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
+      const flush = async (): Promise<void> => {
+        while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
+      };
+      // Bounded: a database that stopped answering must not keep a closing session open forever.
+      await settleWithin(flush(), closeTimeoutMs * 2, undefined);
     };
 
     /** Calls one of the session manager's callbacks; its failure must not break baileys' emitter. */
@@ -199,7 +204,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
 
     const onConnectionUpdate = (update: Partial<ConnectionState>): void => {
       if (update.qr) {
-        markReadyForPairing();
+        settleReadyForPairing(true);
         const { qr } = update;
         report(() => events.onQr(qr));
       }
@@ -314,6 +319,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       hasEnded = true;
       isOpen = false;
       detach();
+      settleReadyForPairing(false);
       for (const providerMessageId of [...ackWaiters.keys()]) settleAckWaiters(providerMessageId, { kind: 'closed' });
       if (action) await action().catch((error: unknown) => sessionLog.warn({ err: error }, 'ending the session failed'));
       releaseBaileysWaiters();
@@ -328,10 +334,11 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       return true;
     };
 
-    const waitForServerAck = (providerMessageId: string): { outcome: Promise<AckOutcome>; cancel(): void } => {
+    /** Registers for the ack before the stanza goes out (it may come back at once); the clock starts once it is out. */
+    const waitForServerAck = (providerMessageId: string): { outcome: Promise<AckOutcome>; startClock(): void; cancel(): void } => {
+      let timer: NodeJS.Timeout | undefined;
       let settle: (outcome: AckOutcome) => void = () => undefined;
       const outcome = new Promise<AckOutcome>((resolve) => {
-        const timer = setTimeout(() => settle({ kind: 'timeout' }), serverAckTimeoutMs);
         settle = (result) => {
           clearTimeout(timer);
           const waiters = ackWaiters.get(providerMessageId)?.filter((waiter) => waiter !== settle) ?? [];
@@ -342,7 +349,13 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       });
       ackWaiters.set(providerMessageId, [...(ackWaiters.get(providerMessageId) ?? []), settle]);
 
-      return { outcome, cancel: () => settle({ kind: 'closed' }) };
+      return {
+        outcome,
+        startClock: () => {
+          if (ackWaiters.get(providerMessageId)?.includes(settle)) timer = setTimeout(() => settle({ kind: 'timeout' }), serverAckTimeoutMs);
+        },
+        cancel: () => settle({ kind: 'closed' }),
+      };
     };
 
     const socket = socketFactory({
@@ -384,6 +397,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
         ack.cancel();
         throw toUnavailableError(error);
       }
+      ack.startClock();
       const outcome = await ack.outcome;
       switch (outcome.kind) {
         case 'accepted':
