@@ -12,6 +12,7 @@ import { ALL_JOBS, scheduleRecurringJobs } from '../jobs/index.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
+import { buildPacingPolicy } from '../confirmation/pacing.ts';
 import { createConfirmationHooks } from '../confirmation/session-hooks.ts';
 import { createProviders } from '../whatsapp/providers/index.ts';
 import { SessionManager } from '../whatsapp/session-manager.ts';
@@ -80,7 +81,7 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
           logger: logger.child({ component: 'sessions' }),
           providers: createProviders({ config, database, keyring, logger, fencingFor }),
           hooks: createConfirmationHooks({ database, queue, logger }),
-          sendGap: config.AKKED_SEND_GAP_SECONDS,
+          pacing: buildPacingPolicy(config.AKKED_SEND_GAP_SECONDS),
         })
       : null;
     sessionManager = sessions;

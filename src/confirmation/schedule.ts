@@ -16,7 +16,7 @@ const DAY_MILLISECONDS = 24 * 60 * MINUTE_MILLISECONDS;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-const formatterFor = (timezone: string): Intl.DateTimeFormat => {
+const readFormatter = (timezone: string): Intl.DateTimeFormat => {
   const cached = formatters.get(timezone);
   if (cached) return cached;
   try {
@@ -41,7 +41,7 @@ const formatterFor = (timezone: string): Intl.DateTimeFormat => {
 /** The wall-clock date and time of an instant in a timezone. */
 export const readLocalTime = (instant: Date, timezone: string): LocalDateTime => {
   const fields: Record<string, number> = {};
-  for (const part of formatterFor(timezone).formatToParts(instant)) {
+  for (const part of readFormatter(timezone).formatToParts(instant)) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
   }
 
@@ -57,12 +57,12 @@ export const readLocalTime = (instant: Date, timezone: string): LocalDateTime =>
 };
 
 /** The local wall-clock time as if it were UTC, in milliseconds: comparable across instants. */
-const wallClockMilliseconds = (local: LocalDateTime): number => Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+const toWallClockMilliseconds = (local: LocalDateTime): number => Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
 
-const utcOffsetMilliseconds = (instant: number, timezone: string): number => {
+const measureUtcOffset = (instant: number, timezone: string): number => {
   const wholeSecond = Math.floor(instant / 1000) * 1000;
 
-  return wallClockMilliseconds(readLocalTime(new Date(wholeSecond), timezone)) - wholeSecond;
+  return toWallClockMilliseconds(readLocalTime(new Date(wholeSecond), timezone)) - wholeSecond;
 };
 
 const addDays = (date: LocalDate, days: number): LocalDate => {
@@ -78,10 +78,10 @@ const addDays = (date: LocalDate, days: number): LocalDate => {
  */
 export const findInstantOfLocalTime = (local: LocalDate & { hour: number; minute: number }, timezone: string): Date => {
   const target = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
-  const offsets = [...new Set([utcOffsetMilliseconds(target - DAY_MILLISECONDS, timezone), utcOffsetMilliseconds(target + DAY_MILLISECONDS, timezone)])];
+  const offsets = [...new Set([measureUtcOffset(target - DAY_MILLISECONDS, timezone), measureUtcOffset(target + DAY_MILLISECONDS, timezone)])];
   const exact = offsets
     .map((offset) => target - offset)
-    .filter((candidate) => wallClockMilliseconds(readLocalTime(new Date(candidate), timezone)) === target)
+    .filter((candidate) => toWallClockMilliseconds(readLocalTime(new Date(candidate), timezone)) === target)
     .sort((left, right) => left - right);
   if (exact[0] !== undefined) return new Date(exact[0]);
 
@@ -91,7 +91,7 @@ export const findInstantOfLocalTime = (local: LocalDate & { hour: number; minute
   while (after - before > 1000) {
     const middle = Math.floor((before + after) / 2000) * 1000;
     if (middle <= before) break;
-    if (wallClockMilliseconds(readLocalTime(new Date(middle), timezone)) >= target) after = middle;
+    if (toWallClockMilliseconds(readLocalTime(new Date(middle), timezone)) >= target) after = middle;
     else before = middle;
   }
 
@@ -109,7 +109,7 @@ const parseClockTime = (value: string): { hour: number; minute: number } => {
   return { hour: Number(match[1]), minute: Number(match[2]) };
 };
 
-const secondsOfDay = (time: { hour: number; minute: number; second?: number }): number => time.hour * 3600 + time.minute * 60 + (time.second ?? 0);
+const countSecondsOfDay = (time: { hour: number; minute: number; second?: number }): number => time.hour * 3600 + time.minute * 60 + (time.second ?? 0);
 
 /**
  * Whether an instant falls inside quiet hours: from `start` (included) to `end` (excluded), read
@@ -119,9 +119,9 @@ const secondsOfDay = (time: { hour: number; minute: number; second?: number }): 
 export const isWithinQuietHours = (options: { at: Date; quietHours: QuietHours | null; timezone: string }): boolean => {
   const { at, quietHours, timezone } = options;
   if (!quietHours) return false;
-  const start = secondsOfDay(parseClockTime(quietHours.start));
-  const end = secondsOfDay(parseClockTime(quietHours.end));
-  const now = secondsOfDay(readLocalTime(at, timezone));
+  const start = countSecondsOfDay(parseClockTime(quietHours.start));
+  const end = countSecondsOfDay(parseClockTime(quietHours.end));
+  const now = countSecondsOfDay(readLocalTime(at, timezone));
   if (start < end) return now >= start && now < end;
   if (start > end) return now >= start || now < end;
 
@@ -132,8 +132,8 @@ export const isWithinQuietHours = (options: { at: Date; quietHours: QuietHours |
 const findEndOfQuietHours = (at: Date, quietHours: QuietHours, timezone: string): Date => {
   const local = readLocalTime(at, timezone);
   const end = parseClockTime(quietHours.end);
-  const crossesMidnight = secondsOfDay(parseClockTime(quietHours.start)) > secondsOfDay(end);
-  const endsTomorrow = crossesMidnight && secondsOfDay(local) >= secondsOfDay(end);
+  const crossesMidnight = countSecondsOfDay(parseClockTime(quietHours.start)) > countSecondsOfDay(end);
+  const endsTomorrow = crossesMidnight && countSecondsOfDay(local) >= countSecondsOfDay(end);
 
   return findInstantOfLocalTime({ ...addDays(local, endsTomorrow ? 1 : 0), ...end }, timezone);
 };

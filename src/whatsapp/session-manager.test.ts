@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_BACKENDS, type TestDatabase } from '../../test/harness/database.ts';
 import { createKeyring, toMasterKey } from '../crypto/envelope.ts';
+import { buildPacingPolicy } from '../confirmation/pacing.ts';
 import { createLogger } from '../logger.ts';
 import type { InboundMessage, ProviderKind, WhatsAppProvider } from './provider.ts';
 import { createSimulatorProvider } from './providers/simulator.ts';
@@ -78,7 +79,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
       logger: silentLogger,
       providers,
       hooks,
-      sendGap: { minimumSeconds: 0, maximumSeconds: 0 },
+      pacing: buildPacingPolicy({ minimumSeconds: 0, maximumSeconds: 0 }),
       tickMilliseconds: 200,
       leaseSeconds: 3,
       ...overrides,
@@ -173,7 +174,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
 
   it('paces sends from one number with the configured gap', async () => {
     const number = await createNumber();
-    await startManager(recordingHooks(), { sendGap: { minimumSeconds: 0.4, maximumSeconds: 0.4 } });
+    await startManager(recordingHooks(), { pacing: { gap: { minimumSeconds: 0.4, maximumSeconds: 0.4 }, dailyCap: null, warmUp: null } });
     await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
     const first = await queueMessage(number.id, '+966551230004', 'one');
     const second = await queueMessage(number.id, '+966551230004', 'two');
@@ -181,6 +182,23 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     const rows = await testDatabase.database.query<{ id: string; sent_at: Date }>('select id, sent_at from messages where id = any($1::text[]) order by sent_at', [[first, second]]);
     const gap = (rows[1]?.sent_at.getTime() ?? 0) - (rows[0]?.sent_at.getTime() ?? 0);
     expect(gap).toBeGreaterThanOrEqual(350);
+  });
+
+  it('stops at the daily cap and moves the rest to the next day', async () => {
+    const number = await createNumber();
+    await startManager(recordingHooks(), { pacing: { gap: { minimumSeconds: 0, maximumSeconds: 0 }, dailyCap: 1, warmUp: null } });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const first = await queueMessage(number.id, '+966551230007', 'first of the day');
+    await waitFor(() => messageRow(first), (message) => message?.status === 'read');
+    const second = await queueMessage(number.id, '+966551230007', 'over the cap');
+    const [deferred] = await waitFor(
+      () => testDatabase.database.query<{ send_after: Date; status: string }>('select send_after, status from messages where id = $1', [second]),
+      (rows) => (rows[0]?.send_after.getTime() ?? 0) > Date.now() + 60_000,
+    );
+    expect(deferred?.status).toBe('queued');
+    const tomorrow = new Date();
+    tomorrow.setUTCHours(24, 0, 0, 0);
+    expect(deferred?.send_after.getTime()).toBe(tomorrow.getTime());
   });
 
   it('marks a logged-out number, deletes its keys and alerts the merchant, without reconnecting', async () => {

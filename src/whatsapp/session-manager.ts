@@ -6,6 +6,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
+import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, type SendSlotOptions } from '../confirmation/pacing.ts';
 import { applyReceipt, recordSent } from './delivery.ts';
 import { setNumberStatus } from './number-status.ts';
 import type { DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
@@ -14,8 +15,6 @@ import type { DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppP
 export const OUTBOX_CHANNEL = 'akked_outbox';
 /** NOTIFY channel: a number was deleted or must be closed at once (payload: the number id). */
 export const CLOSE_CHANNEL = 'akked_number_close';
-
-export type SendGap = { minimumSeconds: number; maximumSeconds: number };
 
 export type SessionManagerHooks = {
   /** A customer wrote to one of our numbers. Nothing may be stored unless it concerns an order. */
@@ -32,11 +31,8 @@ export type SessionManagerOptions = {
   logger: Logger;
   providers: ReadonlyMap<ProviderKind, WhatsAppProvider>;
   hooks: SessionManagerHooks;
-  sendGap: SendGap;
-  /** Messages one number may send per day (WhatsApp bans numbers that blast). */
-  dailyCap?: number;
-  /** Gentler daily cap for numbers linked less than three days ago. */
-  newNumberDailyCap?: number;
+  /** Gaps between sends, daily caps and the warm-up of new numbers (confirmation/pacing.ts). */
+  pacing: PacingPolicy;
   leaseSeconds?: number;
   tickMilliseconds?: number;
   /** Idle time after which a session with nothing to do is hibernated. */
@@ -58,6 +54,8 @@ type LiveSession = {
   isSending: boolean;
   lastActivityAt: number;
   nextSendAt: number;
+  /** Waiting for the next day because today's cap is used up. */
+  isCapped: boolean;
   reconnectAttempts: number;
   reconnectTimer: NodeJS.Timeout | null;
   /** Receipts that arrived before our own record of the send. */
@@ -73,6 +71,7 @@ type NumberRow = {
   settings: Record<string, unknown>;
   last_sent_at: Date | null;
   linked_at: Date | null;
+  created_at: Date;
 };
 
 const MAX_SEND_ATTEMPTS = 6;
@@ -95,8 +94,6 @@ export class SessionManager {
 
   constructor(options: SessionManagerOptions) {
     this.options = {
-      dailyCap: 1000,
-      newNumberDailyCap: 200,
       leaseSeconds: 20,
       tickMilliseconds: 2_000,
       idleMilliseconds: 120_000,
@@ -244,7 +241,7 @@ export class SessionManager {
   private async open(row: NumberRow, fencingToken: number): Promise<void> {
     const provider = this.options.providers.get(row.provider);
     if (!provider) return;
-    const minimumGapMs = this.options.sendGap.minimumSeconds * 1000;
+    const limits = readPacingLimits(this.options.pacing, row.linked_at ?? row.created_at, new Date());
     const live: LiveSession = {
       numberId: row.id,
       accountId: row.account_id,
@@ -256,7 +253,9 @@ export class SessionManager {
       isClosing: false,
       isSending: false,
       lastActivityAt: Date.now(),
-      nextSendAt: row.last_sent_at ? row.last_sent_at.getTime() + minimumGapMs : 0,
+      // A takeover keeps the pace the previous worker had.
+      nextSendAt: row.last_sent_at ? row.last_sent_at.getTime() + computeSendGap(limits.gap, this.options.random) : 0,
+      isCapped: false,
       reconnectAttempts: 0,
       reconnectTimer: null,
       pendingReceipts: [],
@@ -447,6 +446,8 @@ export class SessionManager {
       while (live.isConnected && !live.isClosing && live.session) {
         const waitMs = live.nextSendAt - Date.now();
         if (waitMs > 0) {
+          // Messages queued after the day's cap was reached show when they will go out.
+          if (live.isCapped) await this.deferQueuedMessages(live, new Date(live.nextSendAt));
           setTimeout(() => void this.drainOutbox(live), waitMs).unref();
 
           return;
@@ -463,7 +464,8 @@ export class SessionManager {
 
   private async sendNext(live: LiveSession): Promise<boolean> {
     const { database } = this.options;
-    if (!(await this.isWithinDailyCap(live))) return false;
+    const pacingState = await this.readPacingState(live);
+    if (!pacingState) return false;
     // Claim the next due message, only while our lease (and its token) is still valid.
     const [message] = await database.query<{ id: string; order_id: string | null; kind: string; text: string; customer_phone: string; attempts: number; account_id: string }>(
       `update messages set status = 'sending', sending_token = $3, attempts = attempts + 1, updated_at = now()
@@ -485,13 +487,16 @@ export class SessionManager {
         await recordSent(transaction, { messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: new Date() });
         await transaction.query(
           `update whatsapp_numbers set last_sent_at = now(), last_activity_at = now(),
-             sent_today = case when sent_today_date = current_date then sent_today + 1 else 1 end, sent_today_date = current_date
+             sent_today = case when sent_today_date = (now() at time zone 'utc')::date then sent_today + 1 else 1 end,
+             sent_today_date = (now() at time zone 'utc')::date
            where id = $1`,
           [live.numberId],
         );
       });
-      const { minimumSeconds, maximumSeconds } = this.options.sendGap;
-      live.nextSendAt = Date.now() + (minimumSeconds + this.options.random() * (maximumSeconds - minimumSeconds)) * 1000;
+      const next = decideSendSlot({ ...pacingState, lastSentAt: new Date(), sentToday: pacingState.sentToday + 1, now: new Date() });
+      live.isCapped = false;
+      if ('at' in next) live.nextSendAt = next.at.getTime();
+      else await this.deferQueuedMessages(live, next.deferUntil);
       await this.applyPendingReceipts(live);
 
       return true;
@@ -520,26 +525,42 @@ export class SessionManager {
     }
   }
 
-  private async isWithinDailyCap(live: LiveSession): Promise<boolean> {
-    const [row] = await this.options.database.query<{ sent_today: number; is_today: boolean; is_new: boolean }>(
-      `select sent_today, sent_today_date = current_date as is_today,
-              coalesce(linked_at, created_at) > now() - interval '3 days' as is_new
+  /** Today's cap is used up: the number's queued messages wait for the next day (UTC). */
+  private async deferQueuedMessages(live: LiveSession, until: Date): Promise<void> {
+    this.log.warn({ numberId: live.numberId }, 'daily send cap reached; sending resumes tomorrow');
+    await this.options.database.query("update messages set send_after = $2 where number_id = $1 and status = 'queued' and send_after < $2", [live.numberId, until]);
+    live.nextSendAt = until.getTime();
+    live.isCapped = true;
+  }
+
+  /**
+   * The number's pacing inputs, or null when today's cap is used up: its queued messages then wait
+   * for the next day (UTC).
+   */
+  private async readPacingState(live: LiveSession): Promise<Omit<SendSlotOptions, 'lastSentAt'> & { lastSentAt: Date | null } | null> {
+    const [row] = await this.options.database.query<{ sent_today: number; is_today: boolean; linked_at: Date | null; created_at: Date; last_sent_at: Date | null }>(
+      `select sent_today, sent_today_date = (now() at time zone 'utc')::date as is_today, linked_at, created_at, last_sent_at
        from whatsapp_numbers where id = $1`,
       [live.numberId],
     );
-    if (!row) return false;
-    const cap = row.is_new ? this.options.newNumberDailyCap : this.options.dailyCap;
-    if (row.is_today && row.sent_today >= cap) {
-      this.log.warn({ numberId: live.numberId, cap }, 'daily send cap reached; sending resumes tomorrow');
-      await this.options.database.query(
-        "update messages set send_after = date_trunc('day', now()) + interval '1 day' where number_id = $1 and status = 'queued' and send_after < date_trunc('day', now()) + interval '1 day'",
-        [live.numberId],
-      );
+    if (!row) return null;
+    const state = {
+      lastSentAt: row.last_sent_at,
+      sentToday: row.is_today ? Number(row.sent_today) : 0,
+      linkedAt: row.linked_at ?? row.created_at,
+      now: new Date(),
+      timezone: 'UTC',
+      policy: this.options.pacing,
+      random: this.options.random,
+    };
+    const decision = decideSendSlot({ ...state, lastSentAt: null });
+    if ('deferUntil' in decision) {
+      await this.deferQueuedMessages(live, decision.deferUntil);
 
-      return false;
+      return null;
     }
 
-    return true;
+    return state;
   }
 
   private async hibernateIdleSessions(): Promise<void> {
@@ -597,6 +618,6 @@ const WANTED_CONDITION = `n.provider = any($1::text[]) and n.status not in ('log
 
 const WANTED_NUMBERS_COUNT = `select count(*) from whatsapp_numbers n where ${WANTED_CONDITION}`;
 
-const WANTED_NUMBERS_SELECT = `select n.id, n.account_id, n.provider, n.phone, n.status, n.settings, n.last_sent_at, n.linked_at
+const WANTED_NUMBERS_SELECT = `select n.id, n.account_id, n.provider, n.phone, n.status, n.settings, n.last_sent_at, n.linked_at, n.created_at
   from whatsapp_numbers n where ${WANTED_CONDITION}
   order by n.wake_at nulls last, n.id`;

@@ -41,6 +41,13 @@ const normalizeGenericOrder = (body: unknown, options: NormalizeOptions): Normal
   const address = order.shippingAddress;
   const country = toCountryCode(cleanText(address?.countryCode));
   const paymentMethod = cleanText(order.paymentMethod);
+  const picked = pickCustomerPhone(
+    [
+      { raw: order.customer?.phone, countryCode: country },
+      { raw: order.customer?.phoneRaw, countryCode: country },
+    ],
+    [country, options.defaultCountry],
+  );
 
   return buildNormalizedOrder({
     platform: 'generic',
@@ -53,13 +60,8 @@ const normalizeGenericOrder = (body: unknown, options: NormalizeOptions): Normal
     isCod: order.isCod ?? isCashOnDelivery(paymentMethod),
     locale: cleanText(order.locale),
     customerName: cleanText(order.customer?.name),
-    phone: pickCustomerPhone(
-      [
-        { raw: order.customer?.phone, countryCode: country },
-        { raw: order.customer?.phoneRaw, countryCode: country },
-      ],
-      [country, options.defaultCountry],
-    ),
+    // What the customer typed, when the sender kept it, stays what they typed.
+    phone: { ...picked, phoneRaw: cleanText(order.customer?.phoneRaw, 100) ?? picked.phoneRaw },
     shippingAddress: address
       ? {
           line1: cleanText(address.line1),

@@ -1,4 +1,4 @@
-import { parse, stringify } from 'lossless-json';
+import { LosslessNumber, parse, stringify } from 'lossless-json';
 import { z } from 'zod';
 import { buildNormalizedOrder } from '../build-order.ts';
 import { isCashOnDelivery } from '../normalize/cod.ts';
@@ -141,15 +141,24 @@ const normalizeYouCanOrder = (body: unknown, options: NormalizeOptions): { statu
   return { status: cleanText(order.status), normalized };
 };
 
+/** A JSON number as PHP writes it back: integers unchanged, floats shortest with at least `.0`. */
+const toPhpNumberText = (text: string): string => {
+  if (/^-?\d+$/.test(text)) return text;
+  const shortest = String(Number(text));
+  if (/^-?\d+$/.test(shortest)) return `${shortest}.0`;
+
+  return shortest.replace(/^(-?\d+)e/, '$1.0e');
+};
+
 /**
- * The body as PHP's `json_encode` writes it: `/` as `\/` and every non-ASCII character as a
- * lower-case `\uXXXX` escape. Numbers keep their exact text; outside strings JSON has neither
+ * The body as PHP's `json_encode` of the decoded payload writes it: floats re-formatted, `/` as `\/`
+ * and every non-ASCII character as a lower-case `\uXXXX` escape. Outside strings JSON has neither
  * character, so escaping the whole text only touches strings. Null when the body is not JSON.
  */
 const encodeLikePhp = (rawBody: Buffer): string | null => {
   let text: string | undefined;
   try {
-    text = stringify(parse(rawBody.toString('utf8')));
+    text = stringify(parse(rawBody.toString('utf8'), null, (number) => new LosslessNumber(toPhpNumberText(number))));
   } catch {
     return null;
   }
