@@ -4,6 +4,8 @@ import { runKeysCommand } from './keys-command.ts';
 import { runMigrateCommand } from './migrate-command.ts';
 import { runPurgeCommand } from './purge-command.ts';
 import { runSimulatorCommand } from '../whatsapp/simulator/simulator-command.ts';
+import { runParseOrder } from '../ingest/parse-order.ts';
+import { readFile } from 'node:fs/promises';
 import { startRuntime, type Roles } from './runtime.ts';
 
 const USAGE = `Usage: akked <command> [options]
@@ -108,6 +110,9 @@ export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<n
       return runKeysCommand(args, io);
     case 'purge':
       return runPurgeCommand(args, io);
+    case 'parse-order':
+      // Needs no configuration and no database: it only reads a body and prints the order.
+      return runParseOrder(args, { ...io, stdin: process.stdin, readFile: (file) => readFile(file) });
     case 'simulator': {
       if (wantsHelp) return runSimulatorCommand(args, io);
       const config = loadConfigOrExplain(io);

@@ -71,7 +71,7 @@ type ShopifyOrder = z.output<typeof ShopifyOrderSchema>;
 type ShopifyAddress = z.output<typeof AddressSchema>;
 
 // COD-form apps put the phone in note attributes under names like these.
-const PHONE_ATTRIBUTE = /phone|mobile|whatsapp|tel|هاتف|جوال|واتس|الرقم/i;
+const PHONE_ATTRIBUTE = /phone|mobile|whatsapp|\btel\b|هاتف|جوال|واتس|الرقم/i;
 
 const addressName = (address: ShopifyAddress | null | undefined): string | null =>
   address ? (cleanText(address.name) ?? joinText([cleanText(address.first_name), cleanText(address.last_name)])) : null;

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_BACKENDS } from '../../test/harness/database.ts';
+import { deliverShopifyWebhook, shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../../test/harness/flow.ts';
+import { appOf, createMerchant, type Merchant } from '../../test/harness/http.ts';
+import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
+import { startSimulator, type RunningSimulator } from '../whatsapp/simulator/simulator-server.ts';
+import { startFakeStoreApi, type FakeStoreApi } from '../writeback/fake-store-api.ts';
+
+/**
+ * The confirmation flow in one process, as a merchant and a customer live it: a simulator number,
+ * a Shopify store writing back to a fake Shopify, signed webhooks, replies through the simulated
+ * network.
+ */
+describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
+  let simulator: RunningSimulator;
+  let shopify: FakeStoreApi;
+  let testRuntime: TestRuntime;
+  let merchant: Merchant;
+  let store: { id: string; webhookSecret: string };
+  let merchantPhone: string;
+  let orderCounter = 0;
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ deliveredAfterMs: 30, readAfterMs: 80 });
+    shopify = await startFakeStoreApi();
+    shopify.answerWith((request) => {
+      const query = (request.body as { query?: string } | undefined)?.query ?? '';
+      if (query.includes('note') && !query.includes('mutation')) return { body: { data: { order: { id: 'gid://shopify/Order/1', note: null } } } };
+
+      return { body: { data: { tagsAdd: { userErrors: [] }, orderUpdate: { userErrors: [] } } } };
+    });
+    testRuntime = await startTestRuntime(backend, {
+      environment: { AKKED_WHATSAPP_SIMULATOR_URL: simulator.url, AKKED_ALLOW_PRIVATE_OUTBOUND: 'true', AKKED_FREE_CREDITS: '20' },
+    });
+    merchant = await createMerchant(testRuntime, { language: 'ar' });
+    const app = appOf(testRuntime);
+    const auth = { authorization: `Bearer ${merchant.apiKey}` };
+    const number = await app.inject({ method: 'POST', url: '/api/v1/whatsapp-numbers', headers: auth, payload: { provider: 'simulator' } });
+    expect(number.statusCode, number.body).toBe(201);
+    const numberId = number.json().id as string;
+    merchantPhone = number.json().phone as string;
+    await waitUntil(
+      async () => (await app.inject({ method: 'GET', url: `/api/v1/whatsapp-numbers/${numberId}`, headers: auth })).json().status,
+      (status) => status === 'connected',
+      20_000,
+      'the simulator number to link',
+    );
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/stores',
+      headers: auth,
+      payload: { name: 'دار العود', platform: 'shopify', whatsappNumberId: numberId, defaultCountry: 'SA', timezone: 'Asia/Riyadh', language: 'ar', webhookSecret: 'shopify-app-secret-123' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    store = created.json();
+    const patched = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/stores/${store.id}`,
+      headers: auth,
+      payload: { writeBack: { shopDomain: shopify.host, accessToken: 'shpat_test_token' } },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+  }, 90_000);
+
+  afterAll(async () => {
+    await testRuntime?.stop();
+    await shopify?.close();
+    await simulator?.close();
+  });
+
+  const api = () => ({ authorization: `Bearer ${merchant.apiKey}` });
+
+  const newOrder = (overrides: { phone?: string; locale?: string } = {}) => {
+    orderCounter++;
+    const id = `${backend === 'pglite' ? 9_007_199_254_740_993n : 9_107_199_254_740_993n}${orderCounter}`;
+
+    return { id, number: `#${2000 + orderCounter}`, phone: overrides.phone ?? `+9665512300${String(orderCounter).padStart(2, '0')}`, locale: overrides.locale ?? 'ar' };
+  };
+
+  const orderOf = async (externalId: string) => {
+    const list = await appOf(testRuntime).inject({ method: 'GET', url: `/api/v1/orders?storeId=${store.id}&limit=200`, headers: api() });
+    const summary = (list.json().data as { id: string; externalId: string }[]).find((order) => order.externalId === externalId);
+    if (!summary) return null;
+
+    return (await appOf(testRuntime).inject({ method: 'GET', url: `/api/v1/orders/${summary.id}`, headers: api() })).json();
+  };
+
+  it('confirms an order from a webhook and its duplicates, on an Arabic "١", and tags it in Shopify', async () => {
+    const order = newOrder();
+    const body = shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone.replace('+966', '0'), locale: 'ar' });
+    const app = appOf(testRuntime);
+    const deliveries = await Promise.all([1, 2, 3].map(() => deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body, webhookId: 'same-delivery' })));
+    for (const delivery of deliveries) expect(delivery.statusCode, delivery.body).toBe(200);
+    expect(deliveries.map((delivery) => delivery.json().outcome).sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
+
+    const asked = await waitUntil(() => simulatorMessages(simulator.url, order.phone), (messages) => messages.length >= 1, 20_000, 'the confirmation message');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.from).toBe(merchantPhone);
+    expect(asked[0]?.text).toContain(order.number);
+    expect(asked[0]?.text).toMatch(/[\u0600-\u06FF]/);
+    await waitUntil(async () => (await orderOf(order.id))?.status, (status) => status === 'read', 20_000, 'the read receipt');
+
+    await simulatorControl(simulator.url, 'reply', { from: order.phone, to: merchantPhone, text: '١' });
+    const confirmed = await waitUntil(() => orderOf(order.id), (detail) => detail?.status === 'confirmed', 20_000, 'the confirmation');
+    const thanks = await waitUntil(() => simulatorMessages(simulator.url, order.phone), (messages) => messages.length >= 2, 20_000, 'the thank-you message');
+    expect(thanks).toHaveLength(2);
+    expect(confirmed.messages.map((message: { kind: string }) => message.kind)).toEqual(['confirmation', 'reply', 'confirmed']);
+    expect(confirmed.events.map((event: { status: string }) => event.status)).toEqual(expect.arrayContaining(['received', 'queued', 'sent', 'confirmed']));
+    await waitUntil(async () => shopify.requests.filter((request) => JSON.stringify(request.body).includes('akked-confirmed')).length, (count) => count >= 1, 20_000, 'the Shopify tagsAdd');
+    const mutation = shopify.requests.find((request) => JSON.stringify(request.body).includes('tagsAdd'));
+    expect(mutation?.headers['x-shopify-access-token']).toBe('shpat_test_token');
+    expect(JSON.stringify(mutation?.body)).toContain(`gid://shopify/Order/${order.id}`);
+  });
+
+  it('cancels an order when the customer answers 2, and sends the cancellation message', async () => {
+    const order = newOrder();
+    const app = appOf(testRuntime);
+    await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+    await waitUntil(() => simulatorMessages(simulator.url, order.phone), (messages) => messages.length >= 1, 20_000, 'the confirmation message');
+    await waitUntil(async () => (await orderOf(order.id))?.status, (status) => ['sent', 'delivered', 'read'].includes(status), 20_000, 'the send');
+    await simulatorControl(simulator.url, 'reply', { from: order.phone, to: merchantPhone, text: '2' });
+    await waitUntil(async () => (await orderOf(order.id))?.status, (status) => status === 'cancelled', 20_000, 'the cancellation');
+    await waitUntil(() => simulatorMessages(simulator.url, order.phone), (messages) => messages.length >= 2, 20_000, 'the cancellation message');
+    await waitUntil(async () => shopify.requests.filter((request) => JSON.stringify(request.body).includes('akked-cancelled')).length, (count) => count >= 1, 20_000, 'the Shopify cancel tag');
+  });
+
+  it('asks once more on an unclear reply and ignores chats that are not about an order', async () => {
+    const order = newOrder();
+    const app = appOf(testRuntime);
+    await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+    await waitUntil(async () => (await orderOf(order.id))?.status, (status) => ['sent', 'delivered', 'read'].includes(status), 20_000, 'the send');
+    await simulatorControl(simulator.url, 'reply', { from: order.phone, to: merchantPhone, text: 'can I change the address?' });
+    await waitUntil(() => simulatorMessages(simulator.url, order.phone), (messages) => messages.length >= 2, 20_000, 'the clarifying message');
+    await simulatorControl(simulator.url, 'reply', { from: order.phone, to: merchantPhone, text: 'and the colour?' });
+    await simulatorControl(simulator.url, 'reply', { from: '+966559999999', to: merchantPhone, text: 'hi, are you open today?' });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await simulatorMessages(simulator.url, order.phone)).toHaveLength(2);
+    expect(await simulatorMessages(simulator.url, '+966559999999')).toHaveLength(0);
+    const stored = await testRuntime.testDatabase.database.query("select 1 from messages where customer_phone = '+966559999999'");
+    expect(stored).toEqual([]);
+    expect((await orderOf(order.id))?.status).not.toBe('confirmed');
+  });
+
+  it('marks a cold contact reach_out_restricted, refunds the credit, and confirms through the customer-initiated link', async () => {
+    const order = newOrder();
+    const app = appOf(testRuntime);
+    await simulatorControl(simulator.url, 'fail', { phone: order.phone, mode: 'reach_out_restricted' });
+    const before = (await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: merchant.cookie } })).json().account.creditBalance;
+    await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+    const failed = await waitUntil(() => orderOf(order.id), (detail) => detail?.status === 'failed', 20_000, 'the 463 failure');
+    expect(failed.failureReason).toBe('reach_out_restricted');
+    expect(failed.customerInitiatedLink).toMatch(new RegExp(`^https://wa\\.me/${merchantPhone.slice(1)}\\?text=`));
+    const after = (await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: merchant.cookie } })).json().account.creditBalance;
+    expect(after).toBe(before);
+    const prefilled = decodeURIComponent(new URL(failed.customerInitiatedLink).searchParams.get('text') ?? '');
+    expect(prefilled).toContain(failed.code);
+    await simulatorControl(simulator.url, 'reply', { from: order.phone, to: merchantPhone, text: prefilled });
+    await waitUntil(async () => (await orderOf(order.id))?.status, (status) => status === 'confirmed', 20_000, 'the customer-initiated confirmation');
+  });
+
+  it('sends a reminder when the customer does not answer, then ends as no_response', async () => {
+    const order = newOrder();
+    const app = appOf(testRuntime);
+    await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+    const detail = await waitUntil(() => orderOf(order.id), (value) => ['sent', 'delivered', 'read'].includes(value?.status), 20_000, 'the send');
+    const pullForward = () =>
+      testRuntime.testDatabase.database.query(
+        `update ${testRuntime.testDatabase.jobSchema}.job set start_after = now() where name = 'confirmation.follow-up' and data->>'orderId' = $1 and state = 'created'`,
+        [detail.id],
+      );
+    // Two hours pass: the reminder is due.
+    const messagesAfterPull = async () => {
+      await pullForward();
+
+      return (await simulatorMessages(simulator.url, order.phone)).length;
+    };
+    await waitUntil(messagesAfterPull, (count) => count >= 2, 20_000, 'the reminder');
+    // Two more hours: the order ends without an answer.
+    const statusAfterPull = async () => {
+      await pullForward();
+
+      return (await orderOf(order.id))?.status as string | undefined;
+    };
+    await waitUntil(statusAfterPull, (status) => status === 'no_response', 20_000, 'no_response');
+    const final = await orderOf(order.id);
+    expect(final.messages.map((message: { kind: string }) => message.kind)).toEqual(['confirmation', 'reminder']);
+  });
+
+  it('holds an order that arrives in quiet hours until they end', async () => {
+    const app = appOf(testRuntime);
+    const now = new Date();
+    const riyadhHour = (now.getUTCHours() + 3) % 24;
+    const start = `${String(riyadhHour).padStart(2, '0')}:00`;
+    const end = `${String((riyadhHour + 2) % 24).padStart(2, '0')}:00`;
+    await app.inject({ method: 'PATCH', url: `/api/v1/stores/${store.id}`, headers: api(), payload: { quietHours: { start, end } } });
+    try {
+      const order = newOrder();
+      await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+      const held = await waitUntil(() => orderOf(order.id), (detail) => detail?.status === 'queued', 20_000, 'the queued order');
+      const sendAt = new Date(held.sendAt);
+      expect(sendAt.getTime()).toBeGreaterThan(Date.now() + 60 * 60_000);
+      expect((sendAt.getUTCHours() + 3) % 24).toBe((riyadhHour + 2) % 24);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await simulatorMessages(simulator.url, order.phone)).toHaveLength(0);
+    } finally {
+      await app.inject({ method: 'PATCH', url: `/api/v1/stores/${store.id}`, headers: api(), payload: { quietHours: null } });
+    }
+  });
+
+  it('refuses a forged webhook and stores nothing', async () => {
+    const order = newOrder();
+    const response = await deliverShopifyWebhook(appOf(testRuntime), { storeId: store.id, secret: 'not-the-secret', body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('invalid_signature');
+    expect(await orderOf(order.id)).toBeNull();
+  });
+});
