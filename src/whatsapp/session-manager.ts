@@ -219,6 +219,7 @@ export class SessionManager {
     );
     const workerCount = Math.max(1, Number(counts?.workers ?? 1));
     const fairShare = Math.ceil(Number(counts?.wanted ?? 0) / workerCount);
+    if (workerCount > 1 && this.sessions.size > fairShare) await this.handOverOne();
     const room = Math.min(this.options.connectsPerTick, Math.max(0, fairShare - this.sessions.size));
     if (room === 0) return;
     const candidates = await database.query<NumberRow>(`${WANTED_NUMBERS_SELECT} limit $2`, [heldKinds, room]);
@@ -236,6 +237,19 @@ export class SessionManager {
       if (!lease) continue;
       await this.open(candidate, Number(lease.fencing_token));
     }
+  }
+
+  /**
+   * Gives one idle number to the other workers when this one drives more than its share (a worker
+   * joined, or took everything while alone): its lease goes and the number is marked to wake, so
+   * the least loaded worker picks it up on its next tick.
+   */
+  private async handOverOne(): Promise<void> {
+    const idle = [...this.sessions.values()].find((live) => live.isConnected && !live.isSending && !live.isCapped);
+    if (!idle) return;
+    this.log.info({ numberId: idle.numberId }, 'handing a number over to balance the workers');
+    await this.release(idle.numberId, 'closed_by_us');
+    await this.options.database.query('update whatsapp_numbers set wake_at = now() where id = $1', [idle.numberId]);
   }
 
   private async open(row: NumberRow, fencingToken: number): Promise<void> {

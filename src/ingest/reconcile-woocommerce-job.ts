@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { readCredential } from '../credentials/credential-store.ts';
+import { AppError } from '../errors.ts';
+import { defineJob, type JobDefinition } from '../jobs/define-job.ts';
+import { ingestOrder } from '../orders/ingest-order.ts';
+import type { Services } from '../services.ts';
+import { findStoreForWebhook, type Store } from '../stores/stores.ts';
+import { createGuardedFetch } from '../writeback/outbound-guard.ts';
+import { listRecentOrders } from '../writeback/platforms/woocommerce.ts';
+import type { NormalizedOrder } from './order.ts';
+import { PLATFORM_ADAPTERS } from './platforms/index.ts';
+
+/*
+ * WooCommerce never retries a webhook delivery that failed, so an order whose webhook was lost is
+ * only found by asking the store. Every 10 minutes the scheduled run (payload `{}`) enqueues one
+ * run per WooCommerce store with write-back credentials (payload `{storeId, accountId}`); each of
+ * those lists the orders created since the store's cursor (`stores.reconciled_until`) and ingests
+ * the ones Akked does not have. One job per store, so an unreachable store is retried on its own
+ * and never holds up the others; the dedupe key keeps at most one queued run per store.
+ */
+
+export const RECONCILE_WOOCOMMERCE_CRON = '*/10 * * * *';
+
+/**
+ * Never looks further back than this, whatever the cursor says (a store connected long ago, a
+ * worker down for days): a customer should not be asked about an order of last week. The webhook
+ * route ingests a missed creation announced by an update within the same 48 hours.
+ */
+const MAX_LOOKBACK_MS = 48 * 3_600_000;
+
+/**
+ * Each run starts this far before where the previous one began: the store's clock may be behind
+ * ours, and an order may be committed on the store after the moment it is dated.
+ */
+const CURSOR_OVERLAP_MS = 10 * 60_000;
+
+/** Pages of 50 orders per run; a store with more new orders continues on the next run. */
+const MAX_PAGES_PER_RUN = 20;
+
+/** Statuses of an order that is not a placed order (block checkout drafts), as the webhook adapter reads them. */
+const DRAFT_STATUSES: ReadonlySet<string> = new Set(['checkout-draft', 'auto-draft', 'draft']);
+
+/**
+ * Statuses that need no confirmation. The webhook sees an order when it is created; reconciliation
+ * sees it later, when it may already be cancelled, failed, refunded or delivered.
+ */
+const SETTLED_STATUSES: ReadonlySet<string> = new Set(['cancelled', 'trash', 'failed', 'refunded', 'completed']);
+
+const StatusFieldSchema = z.object({ status: z.string().catch('') }).catch({ status: '' });
+
+/** Whether a listed order is a placed order still worth confirming. */
+export const isReconcilableStatus = (rawOrder: unknown): boolean => {
+  const status = StatusFieldSchema.parse(rawOrder).status.trim().toLowerCase();
+
+  return !DRAFT_STATUSES.has(status) && !SETTLED_STATUSES.has(status);
+};
+
+const StoreRunSchema = z.object({ storeId: z.string().min(1).max(100), accountId: z.string().min(1).max(100) });
+// The scheduled run carries nothing; a store's run carries its ids (never personal data).
+const ReconcilePayloadSchema = z.union([StoreRunSchema, z.object({})]);
+
+export type ReconcilePayload = z.infer<typeof ReconcilePayloadSchema>;
+
+export type ReconcileResult = { listed: number; ingested: number; known: number; skipped: number; unreadable: number; pages: number; reconciledUntil: Date };
+
+/** Enqueues one reconciliation per WooCommerce store that has write-back credentials. */
+export const enqueueStoreReconciliations = async (services: Services): Promise<number> => {
+  const stores = await services.database.query<{ id: string; account_id: string }>(
+    `select s.id, s.account_id from stores s
+     where s.platform = 'woocommerce'
+       and exists (select 1 from credentials c where c.owner_id = s.id and c.purpose = 'write-back')
+     order by s.id`,
+  );
+  for (const store of stores) {
+    await services.queue.enqueue(reconcileWooCommerceJob, { storeId: store.id, accountId: store.account_id }, { dedupeKey: `reconcile:${store.id}` });
+  }
+
+  return stores.length;
+};
+
+const readCursor = async (services: Services, storeId: string): Promise<Date | null> => {
+  const [row] = await services.database.query<{ reconciled_until: Date | string | null }>('select reconciled_until from stores where id = $1', [storeId]);
+
+  return row?.reconciled_until ? new Date(row.reconciled_until) : null;
+};
+
+/** Where this run starts: the cursor (or the store's creation), never more than 48 hours back. */
+const startOfRun = (store: Store, cursor: Date | null, now: Date): Date =>
+  new Date(Math.max((cursor ?? store.createdAt).getTime(), now.getTime() - MAX_LOOKBACK_MS));
+
+const normalizeListedOrder = (services: Services, store: Store, rawOrder: unknown): NormalizedOrder | null => {
+  try {
+    return PLATFORM_ADAPTERS.woocommerce.normalize(rawOrder, { defaultCountry: store.defaultCountry, timezone: store.timezone });
+  } catch (error) {
+    // One order the adapter cannot read must not stop the store's reconciliation for good.
+    if (!(error instanceof AppError)) throw error;
+    services.logger.warn({ storeId: store.id, code: error.code }, 'a listed WooCommerce order could not be read; skipped');
+
+    return null;
+  }
+};
+
+/**
+ * Lists the store's orders created since its cursor and ingests those Akked does not have, then
+ * moves the cursor. Every HTTP call happens outside any transaction; each order is ingested in a
+ * transaction of its own (deduplicated by store and platform order id, so overlapping runs and a
+ * webhook arriving meanwhile create nothing twice). A failure leaves the cursor where it was.
+ */
+export const reconcileWooCommerceStore = async (services: Services, storeId: string, accountId: string, now = new Date()): Promise<ReconcileResult | null> => {
+  const { database, queue, keyring, config, logger } = services;
+  const store = await findStoreForWebhook(database, storeId);
+  // Deleted, or its credentials removed, since the run was enqueued.
+  if (!store || store.accountId !== accountId || store.platform !== 'woocommerce') return null;
+  const credentials = await readCredential(database, keyring, storeId, 'write-back');
+  if (credentials === null) return null;
+
+  const since = startOfRun(store, await readCursor(services, storeId), now);
+  const fetch = createGuardedFetch({ allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND, timeoutMs: 15_000 });
+  const result: ReconcileResult = { listed: 0, ingested: 0, known: 0, skipped: 0, unreadable: 0, pages: 0, reconciledUntil: new Date(now.getTime() - CURSOR_OVERLAP_MS) };
+  let latestListed: number | null = null;
+
+  for (let page = 1; ; page++) {
+    const listing = await listRecentOrders({ credentials, since, page, fetch });
+    result.pages = page;
+    result.listed += listing.orders.length;
+    const candidates: NormalizedOrder[] = [];
+    for (const rawOrder of listing.orders) {
+      if (!isReconcilableStatus(rawOrder)) {
+        result.skipped++;
+        continue;
+      }
+      const order = normalizeListedOrder(services, store, rawOrder);
+      if (order === null) {
+        result.unreadable++;
+        continue;
+      }
+      latestListed = Math.max(latestListed ?? 0, Date.parse(order.createdAt));
+      // A store that ignores `after` would otherwise hand us every order it ever had.
+      if (Date.parse(order.createdAt) < since.getTime()) result.skipped++;
+      else candidates.push(order);
+    }
+    const knownRows = await database.query<{ external_id: string }>('select external_id from orders where store_id = $1 and external_id = any($2::text[])', [
+      storeId,
+      candidates.map((order) => order.externalId),
+    ]);
+    const known = new Set(knownRows.map((row) => row.external_id));
+    for (const order of candidates) {
+      if (known.has(order.externalId)) {
+        result.known++;
+        continue;
+      }
+      const ingested = await ingestOrder({ database, queue, store, order, source: 'reconciliation' });
+      if (ingested.isNew) result.ingested++;
+      else result.known++;
+    }
+    if (!listing.hasNextPage) break;
+    if (page >= MAX_PAGES_PER_RUN) {
+      // Oldest first: the next run continues from the newest order read (one second back, as
+      // WooCommerce compares whole seconds), not from now, so nothing in between is skipped.
+      if (latestListed !== null) result.reconciledUntil = new Date(Math.min(latestListed - 1_000, result.reconciledUntil.getTime()));
+      break;
+    }
+  }
+
+  // Only forward: a slow run must not move the cursor back behind a faster, later one.
+  await database.query('update stores set reconciled_until = greatest(coalesce(reconciled_until, $2), $2) where id = $1', [storeId, result.reconciledUntil]);
+  logger.info(
+    { storeId, listed: result.listed, ingested: result.ingested, known: result.known, skipped: result.skipped, unreadable: result.unreadable, pages: result.pages },
+    'WooCommerce store reconciled',
+  );
+
+  return result;
+};
+
+/**
+ * `ingest.reconcile-woocommerce`: scheduled with `{}` it fans out one run per store; with
+ * `{storeId, accountId}` it reconciles that store. Network failures and 429/5xx answers are
+ * retryable (retried with backoff); refused credentials fail the run, and the next scheduled run
+ * tries again.
+ */
+export const reconcileWooCommerceJob: JobDefinition<ReconcilePayload> = defineJob({
+  name: 'ingest.reconcile-woocommerce',
+  schema: ReconcilePayloadSchema,
+  retry: { limit: 5, delaySeconds: 60, backoff: true, maximumDelaySeconds: 600 },
+  // Keyed per store; the keyless scheduled run shares one key, so at most one fan-out is queued.
+  policy: 'stately',
+  expireInSeconds: 600,
+  handle: async (payload, { services }) => {
+    if ('storeId' in payload) {
+      await reconcileWooCommerceStore(services, payload.storeId, payload.accountId);
+
+      return;
+    }
+    const count = await enqueueStoreReconciliations(services);
+    services.logger.info({ stores: count }, 'WooCommerce reconciliation enqueued');
+  },
+});

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeStoreApi, type FakeStoreApi } from '../../src/writeback/fake-store-api.ts';
+import { TEST_DATABASE_URL } from '../harness/database.ts';
+import { shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
+import { findFreePort, signUpMerchant, startAkked, waitForHttp, type AkkedProcess } from '../harness/processes.ts';
+import { createHmac } from 'node:crypto';
+
+const answerLikeShopify = (shopify: FakeStoreApi) =>
+  shopify.answerWith((request) => {
+    const query = (request.body as { query?: string } | undefined)?.query ?? '';
+    if (!query.includes('mutation')) return { body: { data: { order: { id: 'gid://shopify/Order/1', note: null } } } };
+
+    return { body: { data: { tagsAdd: { userErrors: [] }, orderUpdate: { userErrors: [] } } } };
+  });
+
+const signedShopifyDelivery = (baseUrl: string, storeId: string, secret: string, body: string) =>
+  fetch(`${baseUrl}/hooks/shopify/${storeId}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+      'x-shopify-webhook-id': randomBytes(8).toString('hex'),
+    },
+    body,
+  });
+
+describe('the real processes on the embedded database: akked serve + akked simulator', () => {
+  const processes: AkkedProcess[] = [];
+  let shopify: FakeStoreApi;
+  let baseUrl: string;
+  let simulatorUrl: string;
+  let dataDirectory: string;
+
+  beforeAll(async () => {
+    shopify = await startFakeStoreApi();
+    answerLikeShopify(shopify);
+    const simulatorPort = await findFreePort();
+    simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+    processes.push(startAkked(['simulator', '--port', String(simulatorPort), '--delivered-ms', '50', '--read-ms', '120'], {}));
+    await waitForHttp(`${simulatorUrl}/healthz`);
+    const port = await findFreePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-e2e-'));
+    processes.push(
+      startAkked(['serve'], {
+        AKKED_DATA_DIR: dataDirectory,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        AKKED_PUBLIC_URL: baseUrl,
+        AKKED_WHATSAPP_SIMULATOR_URL: simulatorUrl,
+        AKKED_SEND_GAP_SECONDS: '0',
+        AKKED_ALLOW_PRIVATE_OUTBOUND: 'true',
+      }),
+    );
+    await waitForHttp(`${baseUrl}/readyz`);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const process of processes.reverse()) await process.stop();
+    await shopify?.close();
+  });
+
+  it('walks sign-up → API key → simulator number → Shopify store → signed webhook and duplicates → "١" → confirmed → thank-you → tagsAdd', async () => {
+    const merchant = await signUpMerchant(baseUrl, dataDirectory, { email: `e2e.${Date.now()}@example.com` });
+    const number = await merchant.api('POST', '/api/v1/whatsapp-numbers', { provider: 'simulator' });
+    expect(number.status, number.text).toBe(201);
+    const numberId = String(number.json.id);
+    const merchantPhone = String(number.json.phone);
+    await waitUntil(async () => (await merchant.api('GET', `/api/v1/whatsapp-numbers/${numberId}`)).json.status, (status) => status === 'connected', 30_000, 'the number to link');
+    const store = await merchant.api('POST', '/api/v1/stores', {
+      name: 'متجر الاختبار',
+      platform: 'shopify',
+      whatsappNumberId: numberId,
+      defaultCountry: 'SA',
+      timezone: 'Asia/Riyadh',
+      webhookSecret: 'e2e-shopify-secret',
+    });
+    expect(store.status, store.text).toBe(201);
+    const storeId = String(store.json.id);
+    await merchant.api('PATCH', `/api/v1/stores/${storeId}`, { writeBack: { shopDomain: shopify.host, accessToken: 'shpat_e2e' } });
+
+    const customer = '+966551239901';
+    const body = shopifyCodOrder({ id: '9007199254740993001', number: '#5001', phone: '0551239901' });
+    const answers = await Promise.all([0, 1, 2].map(() => signedShopifyDelivery(baseUrl, storeId, 'e2e-shopify-secret', body)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+
+    await waitUntil(() => simulatorMessages(simulatorUrl, customer), (messages) => messages.length >= 1, 30_000, 'the confirmation message');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await simulatorMessages(simulatorUrl, customer)).toHaveLength(1);
+    const list = await merchant.api('GET', `/api/v1/orders?storeId=${storeId}`);
+    const orders = list.json.data as { id: string; externalId: string; status: string }[];
+    expect(orders).toHaveLength(1);
+    expect(orders[0]?.externalId).toBe('9007199254740993001');
+    await waitUntil(async () => (await merchant.api('GET', `/api/v1/orders/${orders[0]?.id}`)).json.status, (status) => ['sent', 'delivered', 'read'].includes(String(status)), 30_000, 'the send');
+
+    await simulatorControl(simulatorUrl, 'reply', { from: customer, to: merchantPhone, text: '١' });
+    await waitUntil(async () => (await merchant.api('GET', `/api/v1/orders/${orders[0]?.id}`)).json.status, (status) => status === 'confirmed', 30_000, 'the confirmation');
+    await waitUntil(() => simulatorMessages(simulatorUrl, customer), (messages) => messages.length >= 2, 30_000, 'the thank-you');
+    await waitUntil(async () => shopify.requests.filter((request) => JSON.stringify(request.body).includes('akked-confirmed')).length, (count) => count >= 1, 30_000, 'tagsAdd at the fake Shopify');
+  }, 180_000);
+});
+
+describe.runIf(TEST_DATABASE_URL)('the real processes on PostgreSQL: one api and two workers', () => {
+  const processes: AkkedProcess[] = [];
+  const workers: AkkedProcess[] = [];
+  let databaseName: string;
+  let databaseUrl: string;
+  let baseUrl: string;
+  let simulatorUrl: string;
+  let dataDirectory: string;
+
+  beforeAll(async () => {
+    databaseName = `akked_e2e_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${databaseName}`);
+    await admin.end();
+    const url = new URL(TEST_DATABASE_URL as string);
+    url.pathname = `/${databaseName}`;
+    databaseUrl = url.toString();
+    const simulatorPort = await findFreePort();
+    simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
+    processes.push(startAkked(['simulator', '--port', String(simulatorPort), '--delivered-ms', '50', '--read-ms', '120'], {}));
+    await waitForHttp(`${simulatorUrl}/healthz`);
+    const port = await findFreePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-e2e-pg-'));
+    const environment = {
+      DATABASE_URL: databaseUrl,
+      AKKED_MASTER_KEY: randomBytes(32).toString('base64'),
+      AKKED_DATA_DIR: dataDirectory,
+      AKKED_PUBLIC_URL: baseUrl,
+      AKKED_WHATSAPP_SIMULATOR_URL: simulatorUrl,
+      AKKED_SEND_GAP_SECONDS: '0',
+    };
+    processes.push(startAkked(['api'], { ...environment, PORT: String(port), HOST: '127.0.0.1' }));
+    await waitForHttp(`${baseUrl}/readyz`);
+    for (let index = 0; index < 2; index++) workers.push(startAkked(['worker'], environment));
+    processes.push(...workers);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const process of processes.reverse()) await process.stop();
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${databaseName} with (force)`);
+    await admin.end();
+  });
+
+  it('splits numbers between the workers and moves them to the survivor after kill -9, sending nothing twice', async () => {
+    const merchant = await signUpMerchant(baseUrl, dataDirectory, { email: `e2e.pg.${Date.now()}@example.com` });
+    const stores: { storeId: string; numberId: string; phone: string }[] = [];
+    for (let index = 0; index < 4; index++) {
+      const number = await merchant.api('POST', '/api/v1/whatsapp-numbers', { provider: 'simulator' });
+      const store = await merchant.api('POST', '/api/v1/stores', { name: `Store ${index}`, platform: 'shopify', whatsappNumberId: number.json.id, defaultCountry: 'SA', webhookSecret: `secret-${index}-abcdef` });
+      stores.push({ storeId: String(store.json.id), numberId: String(number.json.id), phone: String(number.json.phone) });
+    }
+    const database = new pg.Client({ connectionString: databaseUrl });
+    await database.connect();
+    try {
+      const owners = async () => (await database.query<{ number_id: string; owner_id: string; pid: number | null }>('select l.number_id, l.owner_id, w.pid from whatsapp_leases l left join workers w on w.id = l.owner_id where l.expires_at > now()')).rows;
+      // Both workers drive numbers: placement spreads them (a worker that took all hands some over).
+      await waitUntil(async () => {
+        const rows = await owners();
+
+        return rows.length === 4 ? new Set(rows.map((row) => row.owner_id)).size : 0;
+      }, (workerCount) => workerCount === 2, 60_000, 'the numbers to be spread over both workers');
+
+      const send = async (round: number) => {
+        for (const [index, store] of stores.entries()) {
+          const body = shopifyCodOrder({ id: `77${round}${index}${Date.now() % 100000}`, number: `#${round}${index}`, phone: `05512${round}${index}777` });
+          const answer = await signedShopifyDelivery(baseUrl, store.storeId, `secret-${index}-abcdef`, body);
+          expect(answer.status).toBe(200);
+        }
+      };
+      await send(1);
+      for (const [index] of stores.entries()) {
+        await waitUntil(() => simulatorMessages(simulatorUrl, `+96655121${index}777`), (messages) => messages.length >= 1, 30_000, `round 1 store ${index}`);
+      }
+
+      const victimPid = (await owners()).find((row) => row.pid !== null)?.pid;
+      const victim = workers.find((worker) => worker.child.pid === victimPid);
+      expect(victim).toBeDefined();
+      victim?.child.kill('SIGKILL');
+      const killedAt = Date.now();
+      await send(2);
+      await waitUntil(async () => new Set((await owners()).map((row) => row.pid)).size, (count) => count === 1 && true, 45_000, 'the survivor to take every number');
+      expect(Date.now() - killedAt).toBeLessThan(40_000);
+      for (const [index] of stores.entries()) {
+        await waitUntil(() => simulatorMessages(simulatorUrl, `+96655122${index}777`), (messages) => messages.length >= 1, 45_000, `round 2 store ${index}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      for (const [index] of stores.entries()) {
+        expect(await simulatorMessages(simulatorUrl, `+96655121${index}777`)).toHaveLength(1);
+        expect(await simulatorMessages(simulatorUrl, `+96655122${index}777`)).toHaveLength(1);
+      }
+      const { rows } = await database.query<{ count: string }>("select count(*) from messages where kind = 'confirmation' and status <> 'failed'");
+      expect(Number(rows[0]?.count)).toBe(8);
+    } finally {
+      await database.end();
+    }
+  }, 240_000);
+});

@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { findLink, readOutbox } from './runtime.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/akked');
+
+/** A free TCP port on loopback (the kernel picks it; we release it for the child to take). */
+export const findFreePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+export type AkkedProcess = { child: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> };
+
+/** Runs `bin/akked <args>` as a real process with only the given environment (plus PATH and HOME). */
+export const startAkked = (args: string[], environment: Record<string, string>): AkkedProcess => {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  return {
+    child,
+    output: () => output,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+        child.kill(signal);
+      }),
+  };
+};
+
+export const waitForHttp = async (url: string, timeoutMs = 60_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+};
+
+/** A small HTTP client for a running Akked, as a merchant's browser or script would use it. */
+export const createClient = (baseUrl: string) => {
+  const request = async (method: string, url: string, options: { body?: unknown; headers?: Record<string, string> } = {}) => {
+    const response = await fetch(`${baseUrl}${url}`, {
+      method,
+      headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+
+    return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> & { [key: string]: unknown } };
+  };
+
+  return { request };
+};
+
+/**
+ * The merchant's first steps over real HTTP: sign-up, the verification link from the outbox,
+ * sign-in, the session's CSRF token, and an API key.
+ */
+export const signUpMerchant = async (baseUrl: string, outboxDirectory: string | null, options: { email: string; verificationLink?: () => Promise<string> }) => {
+  const client = createClient(baseUrl);
+  const password = 'a long enough password';
+  const origin = { origin: baseUrl };
+  const signUp = await client.request('POST', '/api/auth/sign-up/email', { body: { email: options.email, password, name: 'Amina Haddad', language: 'ar' }, headers: origin });
+  expect(signUp.status, signUp.text).toBe(200);
+  let link: string;
+  if (options.verificationLink) link = await options.verificationLink();
+  else {
+    const mail = (await readOutbox(outboxDirectory ?? '')).find((candidate) => candidate.to === options.email);
+    if (!mail) throw new Error('no verification email in the outbox');
+    link = findLink(mail, `${baseUrl}/api/auth/verify-email`);
+  }
+  const verify = await client.request('GET', link.replace(baseUrl, ''));
+  expect([200, 302]).toContain(verify.status);
+  const signIn = await client.request('POST', '/api/auth/sign-in/email', { body: { email: options.email, password }, headers: origin });
+  expect(signIn.status, signIn.text).toBe(200);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const session = await client.request('GET', '/api/v1/session', { headers: { cookie } });
+  const csrfToken = String(session.json.csrfToken);
+  const key = await client.request('POST', '/api/v1/api-keys', { body: { name: 'e2e' }, headers: { cookie, ...origin, 'x-csrf-token': csrfToken } });
+  expect(key.status, key.text).toBe(201);
+  const apiKey = String(key.json.key);
+  const api = (method: string, url: string, body?: unknown) => client.request(method, url, { body, headers: { authorization: `Bearer ${apiKey}` } });
+
+  return { cookie, csrfToken, apiKey, api, client };
+};
