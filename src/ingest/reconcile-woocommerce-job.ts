@@ -29,8 +29,8 @@ export const RECONCILE_WOOCOMMERCE_CRON = '*/10 * * * *';
 const MAX_LOOKBACK_MS = 48 * 3_600_000;
 
 /**
- * Each run starts this far before where the previous one began: the store's clock may be behind
- * ours, and an order may be committed on the store after the moment it is dated.
+ * Each run lists from this far before where the previous one got to: the store's clock may be
+ * behind ours, and an order may be committed on the store after the moment it is dated.
  */
 const CURSOR_OVERLAP_MS = 10 * 60_000;
 
@@ -55,9 +55,10 @@ export const isReconcilableStatus = (rawOrder: unknown): boolean => {
   return !DRAFT_STATUSES.has(status) && !SETTLED_STATUSES.has(status);
 };
 
-const StoreRunSchema = z.object({ storeId: z.string().min(1).max(100), accountId: z.string().min(1).max(100) });
 // The scheduled run carries nothing; a store's run carries its ids (never personal data).
-const ReconcilePayloadSchema = z.union([StoreRunSchema, z.object({})]);
+const ReconcilePayloadSchema = z
+  .object({ storeId: z.string().min(1).max(100).optional(), accountId: z.string().min(1).max(100).optional() })
+  .refine((payload) => (payload.storeId === undefined) === (payload.accountId === undefined), 'storeId and accountId go together');
 
 export type ReconcilePayload = z.infer<typeof ReconcilePayloadSchema>;
 
@@ -84,9 +85,9 @@ const readCursor = async (services: Services, storeId: string): Promise<Date | n
   return row?.reconciled_until ? new Date(row.reconciled_until) : null;
 };
 
-/** Where this run starts: the cursor (or the store's creation), never more than 48 hours back. */
+/** Where this run starts: a little before the cursor (or the store's creation), never more than 48 hours back. */
 const startOfRun = (store: Store, cursor: Date | null, now: Date): Date =>
-  new Date(Math.max((cursor ?? store.createdAt).getTime(), now.getTime() - MAX_LOOKBACK_MS));
+  new Date(Math.max((cursor ?? store.createdAt).getTime() - CURSOR_OVERLAP_MS, now.getTime() - MAX_LOOKBACK_MS));
 
 const normalizeListedOrder = (services: Services, store: Store, rawOrder: unknown): NormalizedOrder | null => {
   try {
@@ -116,7 +117,7 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
 
   const since = startOfRun(store, await readCursor(services, storeId), now);
   const fetch = createGuardedFetch({ allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND, timeoutMs: 15_000 });
-  const result: ReconcileResult = { listed: 0, ingested: 0, known: 0, skipped: 0, unreadable: 0, pages: 0, reconciledUntil: new Date(now.getTime() - CURSOR_OVERLAP_MS) };
+  const result: ReconcileResult = { listed: 0, ingested: 0, known: 0, skipped: 0, unreadable: 0, pages: 0, reconciledUntil: now };
   let latestListed: number | null = null;
 
   for (let page = 1; ; page++) {
@@ -155,9 +156,9 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
     }
     if (!listing.hasNextPage) break;
     if (page >= MAX_PAGES_PER_RUN) {
-      // Oldest first: the next run continues from the newest order read (one second back, as
-      // WooCommerce compares whole seconds), not from now, so nothing in between is skipped.
-      if (latestListed !== null) result.reconciledUntil = new Date(Math.min(latestListed - 1_000, result.reconciledUntil.getTime()));
+      // Oldest first: the next run continues from the newest order read, not from now, so
+      // nothing in between is skipped.
+      if (latestListed !== null) result.reconciledUntil = new Date(Math.min(latestListed, now.getTime()));
       break;
     }
   }
@@ -186,7 +187,7 @@ export const reconcileWooCommerceJob: JobDefinition<ReconcilePayload> = defineJo
   policy: 'stately',
   expireInSeconds: 600,
   handle: async (payload, { services }) => {
-    if ('storeId' in payload) {
+    if (payload.storeId !== undefined && payload.accountId !== undefined) {
       await reconcileWooCommerceStore(services, payload.storeId, payload.accountId);
 
       return;

@@ -1,6 +1,7 @@
 import { followUpJob } from '../confirmation/follow-up-job.ts';
 import { sendConfirmationJob } from '../confirmation/send-confirmation-job.ts';
 import { writeBackJob } from '../confirmation/write-back-job.ts';
+import { RECONCILE_WOOCOMMERCE_CRON, reconcileWooCommerceJob } from '../ingest/reconcile-woocommerce-job.ts';
 import { vacuumJob } from '../maintenance/vacuum-job.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
 import { purgeJob } from '../privacy/purge-job.ts';
@@ -15,10 +16,12 @@ export const ALL_JOBS: readonly AnyJobDefinition[] = [
   notifyMerchantJob,
   vacuumJob,
   purgeJob,
+  reconcileWooCommerceJob,
 ] as AnyJobDefinition[];
 
 /** Recurring jobs (UTC cron); pg-boss runs each slot once across all processes. */
 export const scheduleRecurringJobs = async (queue: JobQueue): Promise<void> => {
   await queue.schedule(vacuumJob, '*/10 * * * *', {});
   await queue.schedule(purgeJob, '17 3 * * *', {});
+  await queue.schedule(reconcileWooCommerceJob, RECONCILE_WOOCOMMERCE_CRON, {});
 };

@@ -10,7 +10,7 @@ import { normalizePhoneInput } from '../ingest/normalize/phone.ts';
 import { CloudSettingsSchema } from './cloud/cloud-settings.ts';
 import { setNumberStatus, type NumberStatus } from './number-status.ts';
 import { ProviderKindSchema, type ProviderKind } from './provider.ts';
-import { CLOSE_CHANNEL, type SessionManager } from './session-manager.ts';
+import { CLOSE_CHANNEL, PAIRING_CHANNEL, type SessionManager } from './session-manager.ts';
 
 const PhoneInputSchema = z
   .string()
@@ -180,7 +180,7 @@ export const requestPairingCode = async (dependencies: NumberDependencies, accou
   while (Date.now() < deadline) {
     const local = await dependencies.sessions?.requestPairingCode(numberId, phone).catch(() => null);
     if (local) return local;
-    await dependencies.database.query("select pg_notify('akked_pairing_request', $1)", [JSON.stringify({ numberId, phone })]);
+    await dependencies.database.query(`select pg_notify('${PAIRING_CHANNEL}', $1)`, [JSON.stringify({ numberId, phone })]);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const [current] = await dependencies.database.query<{ pairing_code_envelope: string | null }>('select pairing_code_envelope from whatsapp_numbers where id = $1', [numberId]);
     const code = readLinkCode(dependencies.keyring, numberId, 'pairing', current?.pairing_code_envelope ?? null);

@@ -15,6 +15,8 @@ import type { DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppP
 export const OUTBOX_CHANNEL = 'akked_outbox';
 /** NOTIFY channel: a number was deleted or must be closed at once (payload: the number id). */
 export const CLOSE_CHANNEL = 'akked_number_close';
+/** NOTIFY channel: the api asks the worker driving a number for a pairing code (payload: {numberId, phone}). */
+export const PAIRING_CHANNEL = 'akked_pairing_request';
 
 export type SessionManagerHooks = {
   /** A customer wrote to one of our numbers. Nothing may be stored unless it concerns an order. */
@@ -112,6 +114,7 @@ export class SessionManager {
     await database.query('insert into workers (id, hostname, pid) values ($1, $2, $3)', [this.workerId, hostname(), process.pid]);
     this.stopListeners.push(await database.listen(OUTBOX_CHANNEL, (numberId) => this.onOutboxNotification(numberId)));
     this.stopListeners.push(await database.listen(CLOSE_CHANNEL, (numberId) => void this.closeNow(numberId)));
+    this.stopListeners.push(await database.listen(PAIRING_CHANNEL, (payload) => void this.onPairingRequest(payload)));
     await this.tick();
     this.tickTimer = setInterval(() => void this.tick(), this.options.tickMilliseconds);
     this.tickTimer.unref();
@@ -153,6 +156,24 @@ export class SessionManager {
         if (rows.length === 0) throw new AppError('lease_lost', { message: 'another process drives this WhatsApp number now' });
       },
     };
+  }
+
+  private async onPairingRequest(payload: string): Promise<void> {
+    let request: { numberId?: unknown; phone?: unknown };
+    try {
+      request = JSON.parse(payload) as typeof request;
+    } catch {
+      return;
+    }
+    if (typeof request.numberId !== 'string' || typeof request.phone !== 'string') return;
+    const live = this.sessions.get(request.numberId);
+    if (!live?.session?.requestPairingCode) return;
+    try {
+      const code = await live.session.requestPairingCode(request.phone);
+      await this.storeLinkCode(live, 'pairing', code);
+    } catch (error) {
+      this.log.warn({ err: error, numberId: request.numberId }, 'pairing code request failed');
+    }
   }
 
   /** Asks the live session of a number for a pairing code; null when this process does not drive it. */
