@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS } from '../../test/harness/database.ts';
 import { deliverShopifyWebhook, shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../../test/harness/flow.ts';
 import { appOf, createMerchant, type Merchant } from '../../test/harness/http.ts';
-import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
+import { readOutbox, startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
+import { grantCredits } from '../billing/credits.ts';
+import type { Database } from '../db/database.ts';
+
+const grantCreditsForTest = (database: Database, accountId: string) =>
+  grantCredits(database, { accountId, kind: 'adjustment', credits: 20, reason: 'test: refill', reference: `refill-${Date.now()}` });
 import { startSimulator, type RunningSimulator } from '../whatsapp/simulator/simulator-server.ts';
 import { startFakeStoreApi, type FakeStoreApi } from '../writeback/fake-store-api.ts';
 
@@ -205,6 +210,37 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     } finally {
       await app.inject({ method: 'PATCH', url: `/api/v1/stores/${store.id}`, headers: api(), payload: { quietHours: null } });
     }
+  });
+
+  it('fails orders with no_credits once the balance is spent, never overspends, and emails the merchant once', async () => {
+    const { database } = testRuntime.testDatabase;
+    const [account] = await database.query<{ credit_balance: number }>('select credit_balance from accounts where id = $1', [merchant.accountId]);
+    const balance = Number(account?.credit_balance);
+    await database.query("insert into credit_ledger (id, account_id, kind, credits, reason) values ('led_test_adjust', $1, 'adjustment', $2, 'test: leave one credit')", [merchant.accountId, 1 - balance]);
+    await database.query('update accounts set credit_balance = 1 where id = $1', [merchant.accountId]);
+    const app = appOf(testRuntime);
+    const orders = [newOrder(), newOrder(), newOrder()];
+    await Promise.all(orders.map((order) => deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) })));
+    const details = await waitUntil(
+      () => Promise.all(orders.map((order) => orderOf(order.id))),
+      (values) => values.every((detail) => detail && detail.status !== 'queued' && detail.status !== 'received'),
+      20_000,
+      'the three orders to be decided',
+    );
+    const failed = details.filter((detail) => detail.failureReason === 'no_credits');
+    expect(failed).toHaveLength(2);
+    const [after] = await database.query<{ credit_balance: number }>('select credit_balance from accounts where id = $1', [merchant.accountId]);
+    expect(Number(after?.credit_balance)).toBe(0);
+    const alerts = await waitUntil(
+      async () => (await readOutbox(testRuntime.dataDirectory)).filter((mail) => mail.to === merchant.email && mail.file.includes('credits_exhausted')),
+      (mails) => mails.length >= 1,
+      20_000,
+      'the credits email',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await readOutbox(testRuntime.dataDirectory)).filter((mail) => mail.to === merchant.email && mail.file.includes('credits_exhausted'))).toHaveLength(1);
+    expect(alerts[0]?.subject).toBeTruthy();
+    await grantCreditsForTest(database, merchant.accountId);
   });
 
   it('refuses a forged webhook and stores nothing', async () => {

@@ -46,13 +46,23 @@ const DRAFT_STATUSES: ReadonlySet<string> = new Set(['checkout-draft', 'auto-dra
  */
 const SETTLED_STATUSES: ReadonlySet<string> = new Set(['cancelled', 'trash', 'failed', 'refunded', 'completed']);
 
-const StatusFieldSchema = z.object({ status: z.string().catch('') }).catch({ status: '' });
+const ListedOrderSchema = z
+  .object({ status: z.string().catch(''), date_created_gmt: z.string().nullish().catch(null) })
+  .catch({ status: '', date_created_gmt: null });
 
 /** Whether a listed order is a placed order still worth confirming. */
 export const isReconcilableStatus = (rawOrder: unknown): boolean => {
-  const status = StatusFieldSchema.parse(rawOrder).status.trim().toLowerCase();
+  const status = ListedOrderSchema.parse(rawOrder).status.trim().toLowerCase();
 
   return !DRAFT_STATUSES.has(status) && !SETTLED_STATUSES.has(status);
+};
+
+/** A listed order's creation time in ms (`date_created_gmt` is UTC written without a zone), or null. */
+const readCreatedAt = (rawOrder: unknown): number | null => {
+  const written = ListedOrderSchema.parse(rawOrder).date_created_gmt?.trim();
+  const time = written ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(written) ? written : `${written}Z`) : Number.NaN;
+
+  return Number.isNaN(time) ? null : time;
 };
 
 // The scheduled run carries nothing; a store's run carries its ids (never personal data).
@@ -126,6 +136,8 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
     result.listed += listing.orders.length;
     const candidates: NormalizedOrder[] = [];
     for (const rawOrder of listing.orders) {
+      const createdAt = readCreatedAt(rawOrder);
+      if (createdAt !== null) latestListed = Math.max(latestListed ?? createdAt, createdAt);
       if (!isReconcilableStatus(rawOrder)) {
         result.skipped++;
         continue;
@@ -135,7 +147,6 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
         result.unreadable++;
         continue;
       }
-      latestListed = Math.max(latestListed ?? 0, Date.parse(order.createdAt));
       // A store that ignores `after` would otherwise hand us every order it ever had.
       if (Date.parse(order.createdAt) < since.getTime()) result.skipped++;
       else candidates.push(order);
@@ -157,8 +168,8 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
     if (!listing.hasNextPage) break;
     if (page >= MAX_PAGES_PER_RUN) {
       // Oldest first: the next run continues from the newest order read, not from now, so
-      // nothing in between is skipped.
-      if (latestListed !== null) result.reconciledUntil = new Date(Math.min(latestListed, now.getTime()));
+      // nothing in between is skipped (and without a readable date, from where this one began).
+      result.reconciledUntil = new Date(Math.min(latestListed ?? since.getTime(), now.getTime()));
       break;
     }
   }

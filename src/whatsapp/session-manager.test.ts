@@ -172,6 +172,29 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     expect(hooks.failures).toEqual([{ messageId, reason: 'reach_out_restricted' }]);
   });
 
+  it('does not send a confirmation to a phone without WhatsApp', async () => {
+    const hooks = recordingHooks();
+    const number = await createNumber();
+    await startManager(hooks);
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    await fetch(`${simulator.url}/control/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '+201012340009', mode: 'not_on_whatsapp' }) });
+    const messageId = await queueMessage(number.id, '+201012340009', 'Confirm?');
+    await waitFor(() => messageRow(messageId), (message) => message?.status === 'failed');
+    expect(hooks.failures).toEqual([{ messageId, reason: 'not_on_whatsapp' }]);
+    expect(await delivered('+201012340009')).toEqual([]);
+  });
+
+  it('spreads numbers over three workers', async () => {
+    const numbers = [];
+    for (let index = 0; index < 6; index++) numbers.push(await createNumber());
+    const created = await Promise.all([startManager(), startManager(), startManager()]);
+    await waitFor(
+      async () => created.map((manager) => manager.liveNumberIds.filter((id) => numbers.some((number) => number.id === id)).length),
+      (counts) => counts.reduce((sum, count) => sum + count, 0) === 6 && counts.every((count) => count >= 1),
+      20_000,
+    );
+  });
+
   it('paces sends from one number with the configured gap', async () => {
     const number = await createNumber();
     await startManager(recordingHooks(), { pacing: { gap: { minimumSeconds: 0.4, maximumSeconds: 0.4 }, dailyCap: null, warmUp: null } });

@@ -517,6 +517,11 @@ export class SessionManager {
     if (!session) return false;
     live.lastActivityAt = Date.now();
     try {
+      // Ask before the first attempt of a confirmation whether the customer has WhatsApp at all
+      // (providers that cannot tell answer null and the send decides).
+      if (message.kind === 'confirmation' && message.attempts === 1 && (await session.checkOnWhatsApp(message.customer_phone)) === false) {
+        throw new AppError('upstream_failed', { message: 'the customer has no WhatsApp account', retryable: false, details: { reason: 'not_on_whatsapp' } });
+      }
       const result = await session.send({ messageId: message.id, to: message.customer_phone, text: message.text });
       await database.transaction(async (transaction) => {
         await recordSent(transaction, { messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: new Date() });
