@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS } from '../../test/harness/database.ts';
 import { deliverShopifyWebhook, shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../../test/harness/flow.ts';
@@ -19,6 +20,7 @@ import { startFakeStoreApi, type FakeStoreApi } from '../writeback/fake-store-ap
 describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
   let simulator: RunningSimulator;
   let shopify: FakeStoreApi;
+  let graph: FakeStoreApi;
   let testRuntime: TestRuntime;
   let merchant: Merchant;
   let store: { id: string; webhookSecret: string };
@@ -34,8 +36,10 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
 
       return { body: { data: { tagsAdd: { userErrors: [] }, orderUpdate: { userErrors: [] } } } };
     });
+    graph = await startFakeStoreApi();
+    graph.answerWith(() => ({ body: { messaging_product: 'whatsapp', contacts: [{ input: 'x', wa_id: 'x' }], messages: [{ id: `wamid.${Math.random().toString(36).slice(2)}` }] } }));
     testRuntime = await startTestRuntime(backend, {
-      environment: { AKKED_WHATSAPP_SIMULATOR_URL: simulator.url, AKKED_ALLOW_PRIVATE_OUTBOUND: 'true', AKKED_FREE_CREDITS: '20' },
+      environment: { AKKED_WHATSAPP_SIMULATOR_URL: simulator.url, AKKED_ALLOW_PRIVATE_OUTBOUND: 'true', AKKED_FREE_CREDITS: '20', AKKED_CLOUD_API_BASE_URL: `${graph.origin}/v23.0` },
     });
     merchant = await createMerchant(testRuntime, { language: 'ar' });
     const app = appOf(testRuntime);
@@ -70,6 +74,7 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
   afterAll(async () => {
     await testRuntime?.stop();
     await shopify?.close();
+    await graph?.close();
     await simulator?.close();
   });
 
@@ -82,8 +87,8 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     return { id, number: `#${2000 + orderCounter}`, phone: overrides.phone ?? `+9665512300${String(orderCounter).padStart(2, '0')}`, locale: overrides.locale ?? 'ar' };
   };
 
-  const orderOf = async (externalId: string) => {
-    const list = await appOf(testRuntime).inject({ method: 'GET', url: `/api/v1/orders?storeId=${store.id}&limit=200`, headers: api() });
+  const orderOf = async (externalId: string, storeId = store.id) => {
+    const list = await appOf(testRuntime).inject({ method: 'GET', url: `/api/v1/orders?storeId=${storeId}&limit=200`, headers: api() });
     const summary = (list.json().data as { id: string; externalId: string }[]).find((order) => order.externalId === externalId);
     if (!summary) return null;
 
@@ -161,6 +166,64 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     expect(prefilled).toContain(failed.code);
     await simulatorControl(simulator.url, 'reply', { from: order.phone, to: merchantPhone, text: prefilled });
     await waitUntil(async () => (await orderOf(order.id))?.status, (status) => status === 'confirmed', 20_000, 'the customer-initiated confirmation');
+  });
+
+  it('falls back to the Cloud API template on a 463 when the store has one, and takes the reply there', async () => {
+    const app = appOf(testRuntime);
+    const cloudNumber = await app.inject({
+      method: 'POST',
+      url: '/api/v1/whatsapp-numbers',
+      headers: api(),
+      payload: { provider: 'cloud', phone: '+966500000777', cloud: { phoneNumberId: '106540352242922', accessToken: 'EAAG-test-token', appSecret: 'cloud-app-secret', verifyToken: 'verify-me' } },
+    });
+    expect(cloudNumber.statusCode, cloudNumber.body).toBe(201);
+    const storeWithFallback = await app.inject({
+      method: 'POST',
+      url: '/api/v1/stores',
+      headers: api(),
+      payload: { name: 'Fallback store', platform: 'shopify', whatsappNumberId: (await app.inject({ method: 'GET', url: `/api/v1/stores/${store.id}`, headers: api() })).json().whatsappNumberId, defaultCountry: 'SA', webhookSecret: 'fallback-secret-123' },
+    });
+    const fallbackStoreId = storeWithFallback.json().id as string;
+    const patched = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/stores/${fallbackStoreId}`,
+      headers: api(),
+      payload: { cloudFallback: { whatsappNumberId: cloudNumber.json().id, templateName: 'order_confirmation', languageCode: 'ar', parameters: ['customer_name', 'order_number'] } },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    const order = newOrder();
+    await simulatorControl(simulator.url, 'fail', { phone: order.phone, mode: 'reach_out_restricted' });
+    await deliverShopifyWebhook(app, { storeId: fallbackStoreId, secret: 'fallback-secret-123', body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone, name: 'Fatima Al-Zahra' }) });
+    const templateRequest = await waitUntil(
+      async () => graph.requests.find((request) => (request.body as { to?: string } | undefined)?.to === order.phone.slice(1)),
+      (request) => request !== undefined,
+      20_000,
+      'the template at the Cloud API',
+    );
+    expect(templateRequest?.path).toBe('/v23.0/106540352242922/messages');
+    expect(templateRequest?.headers.authorization).toBe('Bearer EAAG-test-token');
+    expect(templateRequest?.body).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: order.phone.slice(1),
+      type: 'template',
+      template: { name: 'order_confirmation', language: { code: 'ar' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Fatima Al-Zahra' }, { type: 'text', text: order.number }] }] },
+    });
+    const sent = await waitUntil(() => orderOf(order.id, fallbackStoreId), (detail) => detail?.status === 'sent', 20_000, 'the fallback send');
+    expect(sent.events.map((event: { cause: string }) => event.cause)).toContain('reach_out_restricted_cloud_fallback');
+    const reply = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '1', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '966500000777', phone_number_id: '106540352242922' }, contacts: [{ wa_id: order.phone.slice(1), profile: { name: 'Fatima' } }], messages: [{ from: order.phone.slice(1), id: 'wamid.reply1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '1' } }] } }] }],
+    });
+    const delivered = await app.inject({
+      method: 'POST',
+      url: `/hooks/whatsapp-cloud/${cloudNumber.json().id}`,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', 'cloud-app-secret').update(reply).digest('hex')}` },
+      payload: reply,
+    });
+    expect(delivered.statusCode, delivered.body).toBe(200);
+    await waitUntil(async () => (await orderOf(order.id, fallbackStoreId))?.status, (status) => status === 'confirmed', 20_000, 'the confirmation through the Cloud API');
+    await waitUntil(async () => graph.requests.filter((request) => (request.body as { type?: string } | undefined)?.type === 'text').length, (count) => count >= 1, 20_000, 'the thank-you from the Cloud number');
   });
 
   it('sends a reminder when the customer does not answer, then ends as no_response', async () => {

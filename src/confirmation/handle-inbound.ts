@@ -31,7 +31,9 @@ const findOrderByCode = async (transaction: Transaction, numberId: string, code:
 const findLatestAwaitingOrder = async (transaction: Transaction, numberId: string, phone: string): Promise<MatchedOrder | null> => {
   const [order] = await transaction.query<MatchedOrder>(
     `${ORDER_SELECT.replace('o.status,', 'o.status, o.failure_reason,')} join stores s on s.id = o.store_id
-     where s.whatsapp_number_id = $1 and o.customer_phone = $2 and o.status in ('sent', 'delivered', 'read')
+     where o.customer_phone = $2 and o.status in ('sent', 'delivered', 'read')
+       and (s.whatsapp_number_id = $1
+            or exists (select 1 from messages m where m.order_id = o.id and m.number_id = $1 and m.direction = 'outbound'))
      order by o.created_at desc, o.id desc limit 1
      for update of o`,
     [numberId, phone],
@@ -70,7 +72,7 @@ export const handleInboundMessage = async (
     if (intent === 'unclear') {
       const [clarified] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'clarify'", [order.id]);
       if (clarified) return 'unclear';
-      await queueOutboundMessage(transaction, { order, store, kind: 'clarify', isPaid: false });
+      await queueOutboundMessage(transaction, { order, store, kind: 'clarify', isPaid: false, fromNumberId: context.numberId });
 
       return 'clarified';
     }
@@ -78,7 +80,7 @@ export const handleInboundMessage = async (
     const isManualOverride = order.status === 'failed';
     const changed = await transitionOrder(transaction, { orderId: order.id, status, cause: 'customer_reply', isManual: isManualOverride });
     if (!changed) return 'duplicate';
-    await queueOutboundMessage(transaction, { order, store, kind: status, isPaid: false });
+    await queueOutboundMessage(transaction, { order, store, kind: status, isPaid: false, fromNumberId: context.numberId });
     await dependencies.queue.enqueue(writeBackJob, { orderId: order.id, accountId: order.account_id, storeId: order.store_id }, { transaction, dedupeKey: `write-back:${order.id}` });
 
     return status;

@@ -48,6 +48,25 @@ export const renderOrderMessage = (order: OutboundOrder, store: Pick<Store, 'nam
   return renderTemplate(resolveTemplate(store.templates, language, TEMPLATE_KIND[kind]), variables);
 };
 
+/** The Cloud API template of a message: its body parameters are the chosen variables, in order. */
+const buildTemplatePayload = (
+  order: OutboundOrder,
+  store: Pick<Store, 'name' | 'language'>,
+  template: { templateName: string; languageCode: string; parameters: readonly string[] },
+) => {
+  const language = pickLanguage(order.locale, store.language);
+  const variables = buildTemplateVariables(
+    { number: order.number, currency: order.currency, total: order.total, customerName: order.customer_name, items: order.items, storeName: store.name },
+    language,
+  );
+
+  return {
+    name: template.templateName,
+    languageCode: template.languageCode,
+    bodyParameters: template.parameters.map((parameter) => variables[parameter as keyof typeof variables] ?? ''),
+  };
+};
+
 /**
  * Queues one outbound message for the store's number, in the caller's transaction, and wakes the
  * worker that drives the number. A paid message (the confirmation question) takes one credit in
@@ -55,17 +74,38 @@ export const renderOrderMessage = (order: OutboundOrder, store: Pick<Store, 'nam
  */
 export const queueOutboundMessage = async (
   transaction: Transaction,
-  options: { order: OutboundOrder; store: Store; kind: MessageKind; isPaid: boolean; sendAfter?: Date },
+  options: {
+    order: OutboundOrder;
+    store: Store;
+    kind: MessageKind;
+    isPaid: boolean;
+    sendAfter?: Date;
+    /** Answer from the number the customer wrote to, when it is not the store's own. */
+    fromNumberId?: string;
+    /** Send from this number instead of the store's (the Cloud API fallback), as this template. */
+    viaCloudTemplate?: { numberId: string; templateName: string; languageCode: string; parameters: readonly string[] };
+  },
 ): Promise<string> => {
   const { order, store, kind } = options;
+  const numberId = options.viaCloudTemplate?.numberId ?? options.fromNumberId ?? store.whatsappNumberId;
   const messageId = newId('message');
   if (options.isPaid) await consumeCredit(transaction, { accountId: order.account_id, reference: messageId, reason: `confirmation of order ${order.number}` });
   await transaction.query(
-    `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after)
-     values ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7, coalesce($8, now()))`,
-    [messageId, order.account_id, order.id, store.whatsappNumberId, kind, renderOrderMessage(order, store, kind), order.customer_phone, options.sendAfter ?? null],
+    `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after, template)
+     values ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7, coalesce($8, now()), $9)`,
+    [
+      messageId,
+      order.account_id,
+      order.id,
+      numberId,
+      kind,
+      renderOrderMessage(order, store, kind),
+      order.customer_phone,
+      options.sendAfter ?? null,
+      options.viaCloudTemplate ? JSON.stringify(buildTemplatePayload(order, store, options.viaCloudTemplate)) : null,
+    ],
   );
-  await transaction.query(`select pg_notify('${OUTBOX_CHANNEL}', $1)`, [store.whatsappNumberId]);
+  await transaction.query(`select pg_notify('${OUTBOX_CHANNEL}', $1)`, [numberId]);
 
   return messageId;
 };

@@ -272,6 +272,7 @@ export const messages = pgTable(
     customerPhone: text('customer_phone'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     sendAfter: timestamp('send_after', { withTimezone: true }),
+    template: jsonb('template').$type<{ name: string; languageCode: string; bodyParameters: string[] } | null>(),
     attempts: integer('attempts').notNull().default(0),
     sendingToken: bigint('sending_token', { mode: 'number' }),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),

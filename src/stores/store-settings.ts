@@ -17,6 +17,18 @@ export const RemindersSchema = z.object({
   afterMinutes: z.number().int().min(5).max(7 * 24 * 60),
 });
 
+/**
+ * When WhatsApp refuses the linked number's first message to a customer who never wrote to it
+ * (error 463), send the question instead as an approved template from this Cloud API number.
+ * The template's body placeholders {{1}}, {{2}}... are filled with these variables, in order.
+ */
+export const CloudFallbackSchema = z.object({
+  whatsappNumberId: z.string().max(100),
+  templateName: z.string().regex(/^[a-z0-9_]{1,512}$/, 'the approved template name, lower case with underscores'),
+  languageCode: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'a template language code such as "ar" or "en_US"'),
+  parameters: z.array(z.enum(['customer_name', 'order_number', 'total', 'currency', 'items', 'store_name'])).max(10),
+});
+
 export const StoreSettingsSchema = z.object({
   /** Only cash-on-delivery orders get a confirmation message. */
   codOnly: z.boolean(),
@@ -27,6 +39,7 @@ export const StoreSettingsSchema = z.object({
   quietHours: QuietHoursSchema.nullable(),
   reminders: RemindersSchema,
   autoCancelAfterMinutes: z.number().int().min(10).max(30 * 24 * 60).nullable(),
+  cloudFallback: CloudFallbackSchema.nullable(),
 });
 
 export type StoreSettings = z.infer<typeof StoreSettingsSchema>;
@@ -38,6 +51,7 @@ export const DEFAULT_STORE_SETTINGS: StoreSettings = {
   quietHours: null,
   reminders: { count: 1, afterMinutes: 120 },
   autoCancelAfterMinutes: null,
+  cloudFallback: null,
 };
 
 /** Stored settings merged over the defaults, so rows written by older versions read complete. */

@@ -39,6 +39,7 @@ describe.each(TEST_BACKENDS)('stores API on %s', (backend) => {
       quietHours: null,
       reminders: { count: 1, afterMinutes: 120 },
       autoCancelAfterMinutes: null,
+      cloudFallback: null,
     });
     expect(store.writeBack).toEqual({ supported: true, configured: false });
   });

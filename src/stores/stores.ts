@@ -222,6 +222,10 @@ export const updateStore = async (
       if (input[key] !== undefined) Object.assign(topLevelSettings, { [key]: input[key] });
     }
     const settings = { ...current.settings, ...input.settings, ...topLevelSettings };
+    if (settings.cloudFallback) {
+      const [fallback] = await transaction.query<{ provider: string }>('select provider from whatsapp_numbers where id = $1 and account_id = $2', [settings.cloudFallback.whatsappNumberId, accountId]);
+      if (fallback?.provider !== 'cloud') throw new AppError('bad_request', { message: 'cloudFallback.whatsappNumberId: not a Cloud API number of this account' });
+    }
     const templates: StoreTemplates = { ...current.templates };
     for (const [language, kinds] of Object.entries(input.templates ?? {})) {
       templates[language as keyof StoreTemplates] = { ...templates[language as keyof StoreTemplates], ...kinds };

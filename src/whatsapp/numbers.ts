@@ -126,7 +126,9 @@ export const createNumber = async (dependencies: NumberDependencies, accountId: 
   const id = newId('whatsappNumber');
   const phone = input.phone ?? (input.provider === 'simulator' ? simulatedPhone() : null);
   await dependencies.database.transaction(async (transaction) => {
-    const settings = input.cloud ? { phoneNumberId: input.cloud.phoneNumberId, businessAccountId: input.cloud.businessAccountId ?? null } : {};
+    const settings = input.cloud
+      ? { phoneNumberId: input.cloud.phoneNumberId, ...(input.cloud.businessAccountId ? { businessAccountId: input.cloud.businessAccountId } : {}) }
+      : {};
     // Linked and simulated numbers start linking at once; a Cloud API number is usable as soon as it is saved.
     await transaction.query(
       `insert into whatsapp_numbers (id, account_id, provider, phone, status, settings, wake_at, linked_at)

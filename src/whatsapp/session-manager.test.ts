@@ -185,7 +185,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   });
 
   it('spreads numbers over three workers', async () => {
-    const numbers = [];
+    const numbers: { id: string; phone: string }[] = [];
     for (let index = 0; index < 6; index++) numbers.push(await createNumber());
     const created = await Promise.all([startManager(), startManager(), startManager()]);
     await waitFor(

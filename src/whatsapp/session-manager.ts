@@ -502,14 +502,17 @@ export class SessionManager {
     const pacingState = await this.readPacingState(live);
     if (!pacingState) return false;
     // Claim the next due message, only while our lease (and its token) is still valid.
-    const [message] = await database.query<{ id: string; order_id: string | null; kind: string; text: string; customer_phone: string; attempts: number; account_id: string }>(
+    const [message] = await database.query<{
+      id: string; order_id: string | null; kind: string; text: string; customer_phone: string; attempts: number; account_id: string;
+      template: { name: string; languageCode: string; bodyParameters: string[] } | null;
+    }>(
       `update messages set status = 'sending', sending_token = $3, attempts = attempts + 1, updated_at = now()
        where id = (
          select m.id from messages m
          where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now()
          order by m.send_after, m.id limit 1 for update skip locked)
        and exists (select 1 from whatsapp_leases l where l.number_id = $1 and l.owner_id = $2 and l.fencing_token = $3 and l.expires_at > now())
-       returning id, order_id, kind, text, customer_phone, attempts, account_id`,
+       returning id, order_id, kind, text, customer_phone, attempts, account_id, template`,
       [live.numberId, this.workerId, live.fencingToken],
     );
     if (!message) return false;
@@ -522,7 +525,13 @@ export class SessionManager {
       if (message.kind === 'confirmation' && message.attempts === 1 && (await session.checkOnWhatsApp(message.customer_phone)) === false) {
         throw new AppError('upstream_failed', { message: 'the customer has no WhatsApp account', retryable: false, details: { reason: 'not_on_whatsapp' } });
       }
-      const result = await session.send({ messageId: message.id, to: message.customer_phone, text: message.text });
+      if (message.template && !session.sendTemplate) {
+        throw new AppError('upstream_failed', { message: 'this provider cannot send templates', retryable: false, details: { reason: 'rejected' } });
+      }
+      const result =
+        message.template && session.sendTemplate
+          ? await session.sendTemplate({ messageId: message.id, to: message.customer_phone, templateName: message.template.name, languageCode: message.template.languageCode, bodyParameters: message.template.bodyParameters })
+          : await session.send({ messageId: message.id, to: message.customer_phone, text: message.text });
       await database.transaction(async (transaction) => {
         await recordSent(transaction, { messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: new Date() });
         await transaction.query(
