@@ -5,6 +5,7 @@ import { Cleanup, round, sleep, summarizeLatencies, type Benchmark, type Cell, t
 import { runLoad, summarizeLoad, type LoadPace, type LoadTarget } from './support/load-generator.ts';
 import { createShopifyStore, signUpMerchant } from './support/merchant.ts';
 import { findPgbench, runPgbenchSingleRowInsert, type PgbenchResult } from './support/pgbench.ts';
+import { countQueries, markUsage, measureUsageSince, type UsageSince } from './support/process-usage.ts';
 import { buildShopifyOrderTemplate } from './support/shopify-order-template.ts';
 
 /**
@@ -29,7 +30,24 @@ const OPEN_LOOP_MAX_SOCKETS = 256;
 const PGBENCH_SECONDS = 10;
 const ORDER_ID_BASE = 7_000_000_000_000_000_000n;
 
-type Step = { label: string; offeredPerSecond: number | null; acceptedPerSecond: number; sent: number; p50: number; p95: number; p99: number; max: number; errors: number; unfinished: number; errorKinds: string };
+type Step = {
+  label: string;
+  offeredPerSecond: number | null;
+  acceptedPerSecond: number;
+  sent: number;
+  accepted: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  errors: number;
+  unfinished: number;
+  errorKinds: string;
+  /** While the load ran. */
+  duringLoad: UsageSince;
+  /** Until the step's jobs were done too. */
+  withJobs: UsageSince;
+};
 
 /** Waits (bounded) until every order of earlier steps has been handled by the worker, so steps do not overlap. */
 const waitForJobsToDrain = async (bench: BenchRuntime, timeoutMs: number): Promise<number> => {
@@ -58,6 +76,7 @@ export const benchmark: Benchmark = {
       if (findPgbench()) pgbench = await runPgbenchSingleRowInsert(benchDatabase.url, { clients: poolSize, threads: 2, seconds: PGBENCH_SECONDS });
       else notes.push('pgbench is not installed: no ceiling to compare with');
 
+      countQueries();
       const bench = await startBenchRuntime(benchConfig);
       cleanup.add('stop the runtime', () => bench.stop());
       const merchant = await signUpMerchant(bench);
@@ -66,6 +85,7 @@ export const benchmark: Benchmark = {
       const template = buildShopifyOrderTemplate();
       let nextOrderIndex = 0;
       const load = async (pace: LoadPace, maxRequests: number, durationMs: number, maxSockets: number) => {
+        const mark = markUsage();
         const result = await runLoad({
           baseUrl: bench.url,
           template,
@@ -79,22 +99,29 @@ export const benchmark: Benchmark = {
           maxSockets,
         });
         nextOrderIndex += result.samples.length;
+        const duringLoad = measureUsageSince(mark);
+        const waiting = await waitForJobsToDrain(bench, 15_000);
 
-        return summarizeLoad(result);
+        return { summary: summarizeLoad(result), duringLoad, withJobs: measureUsageSince(mark), waiting };
       };
 
       // JIT, pools and prepared paths warm up; not reported.
       await load({ kind: 'closed', connections: 4 }, 300, 5_000, 4);
-      await waitForJobsToDrain(bench, 15_000);
 
       const steps: Step[] = [];
-      const record = (label: string, offeredPerSecond: number | null, summary: ReturnType<typeof summarizeLoad>) => {
+      let leftBehind = 0;
+      const record = (label: string, offeredPerSecond: number | null, measured: Awaited<ReturnType<typeof load>>) => {
+        const { summary } = measured;
         const latency = summarizeLatencies(summary.latencies);
+        leftBehind = Math.max(leftBehind, measured.waiting);
         steps.push({
           label,
           offeredPerSecond,
           acceptedPerSecond: summary.acceptedPerSecond,
           sent: summary.sent,
+          accepted: summary.accepted,
+          duringLoad: measured.duringLoad,
+          withJobs: measured.withJobs,
           p50: latency.p50,
           p95: latency.p95,
           p99: latency.p99,
@@ -107,16 +134,13 @@ export const benchmark: Benchmark = {
 
       const closed = await load({ kind: 'closed', connections: CLOSED_LOOP_CONNECTIONS }, STEP_MAX_REQUESTS * 2, STEP_DURATION_MS, CLOSED_LOOP_CONNECTIONS);
       record(`max, ${CLOSED_LOOP_CONNECTIONS} connections (closed loop)`, null, closed);
-      const leftAfterClosed = await waitForJobsToDrain(bench, 15_000);
 
       const halfPgbench = pgbench ? Math.round(pgbench.transactionsPerSecond / 2) : null;
       const rates = [...new Set([...OPEN_LOOP_RATES, ...(halfPgbench ? [halfPgbench] : [])])].sort((left, right) => left - right);
-      let leftBehind = leftAfterClosed;
       for (const rate of rates) {
         const summary = await load({ kind: 'open', ratePerSecond: rate }, STEP_MAX_REQUESTS, STEP_DURATION_MS, OPEN_LOOP_MAX_SOCKETS);
         const seconds = Math.min(STEP_DURATION_MS, (STEP_MAX_REQUESTS / rate) * 1000) / 1000;
         record(`${rate}/s for ${round(seconds)} s${rate === halfPgbench ? ' (½ pgbench)' : ''}`, rate, summary);
-        leftBehind = Math.max(leftBehind, await waitForJobsToDrain(bench, 15_000));
       }
 
       const [stored] = await bench.runtime.services.database.query<{ orders: string }>('select count(*) as orders from orders');
@@ -144,6 +168,7 @@ export const benchmark: Benchmark = {
         `Akked: api + worker in one process, pool of ${poolSize} connections (pg-boss: 5 more), LOG_LEVEL=warn; pgbench used the same number of connections`,
         'latency counts from when a request was due (open loop) or sent (closed loop) to the full answer; each open-loop step sends at most ' +
           `${STEP_MAX_REQUESTS.toLocaleString('en-US')} requests over at most ${STEP_DURATION_MS / 1000} s, requests unanswered ${STEP_DEADLINE_MS / 1000} s after the step start count as unfinished`,
+        '"loop busy": event-loop utilisation of the Akked process while the load ran; "CPU ms/webhook": process CPU (Akked and the load-generator thread) per accepted webhook including its job; "SQL/webhook": statements sent by every pg client of the process (pool, pg-boss, listeners) per accepted webhook including its job',
         'between steps the worker finishes the previous step\'s orders (each ends failed/no_whatsapp_number), so steps measure ingest plus their own jobs' +
           (leftBehind > 0 ? `; ${leftBehind} orders were still waiting for their job after 15 s` : ''),
         `${Number(stored?.orders ?? 0).toLocaleString('en-US')} orders stored in all (warm-up included); ${describeLoggedProblems(problems)}`,
@@ -157,6 +182,9 @@ export const benchmark: Benchmark = {
         step.p99,
         step.max,
         step.errors,
+        `${Math.round(step.duringLoad.eventLoopUtilization * 100)}%`,
+        step.accepted > 0 ? step.withJobs.cpuMs / step.accepted : null,
+        step.accepted > 0 ? step.withJobs.queries / step.accepted : null,
       ]);
       const errorNotes = steps.filter((step) => step.errorKinds).map((step) => `${step.label}: ${step.errorKinds}`);
       notes.push(...errorNotes);
@@ -197,7 +225,7 @@ export const benchmark: Benchmark = {
             : []),
           {
             title: 'Akked: signed Shopify orders/create webhooks → 200 accepted (order + event + job stored in one transaction)',
-            columns: ['step', 'sent', 'accepted/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors'],
+            columns: ['step', 'sent', 'accepted/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'loop busy', 'CPU ms/webhook', 'SQL/webhook'],
             rows,
           },
           {

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.ts';
+import { measureUtcOffset, readLocalTime, toWallClockMilliseconds, type LocalDate } from '../time/zoned-time.ts';
 
 /**
  * When a confirmation or reminder may go out: after the store's send delay, and never inside the
@@ -8,62 +9,10 @@ import { AppError } from '../errors.ts';
  */
 export type QuietHours = { start: string; end: string };
 
-type LocalDate = { year: number; month: number; day: number };
-type LocalDateTime = LocalDate & { hour: number; minute: number; second: number };
-
 const MINUTE_MILLISECONDS = 60_000;
 const DAY_MILLISECONDS = 24 * 60 * MINUTE_MILLISECONDS;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-const readFormatter = (timezone: string): Intl.DateTimeFormat => {
-  const cached = formatters.get(timezone);
-  if (cached) return cached;
-  try {
-    const formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timezone, formatter);
-
-    return formatter;
-  } catch (error) {
-    throw new AppError('bad_request', { message: `unknown timezone "${timezone}"; use an IANA name such as "Asia/Riyadh"`, cause: error });
-  }
-};
-
-/** The wall-clock date and time of an instant in a timezone. */
-export const readLocalTime = (instant: Date, timezone: string): LocalDateTime => {
-  const fields: Record<string, number> = {};
-  for (const part of readFormatter(timezone).formatToParts(instant)) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
-  }
-
-  return {
-    year: fields.year ?? 1970,
-    month: fields.month ?? 1,
-    day: fields.day ?? 1,
-    // Some ICU versions print midnight as "24" even with h23.
-    hour: (fields.hour ?? 0) % 24,
-    minute: fields.minute ?? 0,
-    second: fields.second ?? 0,
-  };
-};
-
-/** The local wall-clock time as if it were UTC, in milliseconds: comparable across instants. */
-const toWallClockMilliseconds = (local: LocalDateTime): number => Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
-
-const measureUtcOffset = (instant: number, timezone: string): number => {
-  const wholeSecond = Math.floor(instant / 1000) * 1000;
-
-  return toWallClockMilliseconds(readLocalTime(new Date(wholeSecond), timezone)) - wholeSecond;
-};
+export { readLocalTime };
 
 const addDays = (date: LocalDate, days: number): LocalDate => {
   const shifted = new Date(Date.UTC(date.year, date.month - 1, date.day + days));

@@ -1,5 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
+import { isValidTimezone } from '../time/zoned-time.ts';
 
 /** Store settings (DESIGN.md §5.3), every field optional on update, with these defaults. */
 const decimalAmount = z
@@ -61,15 +62,7 @@ export const readStoreSettings = (stored: unknown): StoreSettings => {
   return { ...DEFAULT_STORE_SETTINGS, ...(parsed.success ? parsed.data : {}) };
 };
 
-export const TimezoneSchema = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-
-    return true;
-  } catch {
-    return false;
-  }
-}, 'an IANA timezone such as "Asia/Riyadh"');
+export const TimezoneSchema = z.string().refine(isValidTimezone, 'an IANA timezone such as "Asia/Riyadh"');
 
 export const CountrySchema = z
   .string()

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.ts';
+import { isValidTimezone, measureUtcOffset } from '../../time/zoned-time.ts';
 
 /*
  * Platform timestamps come as ISO 8601 with an offset (Shopify, YouCan, EasyOrders), as local wall
@@ -9,49 +10,10 @@ import { AppError } from '../../errors.ts';
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-const formatterFor = (timezone: string): Intl.DateTimeFormat => {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timezone, formatter);
-  }
-
-  return formatter;
-};
-
-/** Whether Intl knows this IANA time zone (`Asia/Riyadh`, `UTC`). */
-export const isValidTimezone = (timezone: string): boolean => {
-  if (timezone.trim().length === 0) return false;
-  try {
-    formatterFor(timezone);
-
-    return true;
-  } catch {
-    return false;
-  }
-};
+export { isValidTimezone };
 
 /** Milliseconds to add to UTC to get the wall time in the zone at that instant. */
-const zoneOffsetAt = (instant: number, timezone: string): number => {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timezone).formatToParts(new Date(instant))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const wallTime = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-
-  return wallTime - (instant - (((instant % 1000) + 1000) % 1000));
-};
+const zoneOffsetAt = (instant: number, timezone: string): number => measureUtcOffset(instant, timezone);
 
 const DAY = 86_400_000;
 
