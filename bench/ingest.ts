@@ -138,9 +138,9 @@ export const benchmark: Benchmark = {
       const halfPgbench = pgbench ? Math.round(pgbench.transactionsPerSecond / 2) : null;
       const rates = [...new Set([...OPEN_LOOP_RATES, ...(halfPgbench ? [halfPgbench] : [])])].sort((left, right) => left - right);
       for (const rate of rates) {
-        const summary = await load({ kind: 'open', ratePerSecond: rate }, STEP_MAX_REQUESTS, STEP_DURATION_MS, OPEN_LOOP_MAX_SOCKETS);
+        const measured = await load({ kind: 'open', ratePerSecond: rate }, STEP_MAX_REQUESTS, STEP_DURATION_MS, OPEN_LOOP_MAX_SOCKETS);
         const seconds = Math.min(STEP_DURATION_MS, (STEP_MAX_REQUESTS / rate) * 1000) / 1000;
-        record(`${rate}/s for ${round(seconds)} s${rate === halfPgbench ? ' (½ pgbench)' : ''}`, rate, summary);
+        record(`${rate}/s for ${round(seconds)} s${rate === halfPgbench ? ' (½ pgbench)' : ''}`, rate, measured);
       }
 
       const [stored] = await bench.runtime.services.database.query<{ orders: string }>('select count(*) as orders from orders');
