@@ -60,7 +60,7 @@ export const isReconcilableStatus = (rawOrder: unknown): boolean => {
 /** A listed order's creation time in ms (`date_created_gmt` is UTC written without a zone), or null. */
 const readCreatedAt = (rawOrder: unknown): number | null => {
   const written = ListedOrderSchema.parse(rawOrder).date_created_gmt?.trim();
-  const time = written ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(written) ? written : `${written}Z`) : Number.NaN;
+  const time = written ? Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(written) ? written : `${written}Z`) : Number.NaN;
 
   return Number.isNaN(time) ? null : time;
 };
