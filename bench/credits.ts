@@ -4,7 +4,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { AppError } from '../src/errors.ts';
 import { newId } from '../src/ids.ts';
 import { createBenchDatabase } from './support/bench-database.ts';
-import { Cleanup, round, summarizeLatencies, type Benchmark } from './support/benchmark.ts';
+import { Cleanup, createSeededRandom, round, summarizeLatencies, type Benchmark } from './support/benchmark.ts';
 
 /**
  * Issue: "10,000 concurrent consumption attempts over 100 accounts on real PostgreSQL; consumptions
@@ -21,16 +21,9 @@ const POOL_SIZE = 20;
 
 const creditsFor = (accountIndex: number): number => 20 + (accountIndex % 5) * 20;
 
-/** Deterministic shuffle (mulberry32), so every run races the same interleaving of accounts. */
+/** Deterministic shuffle, so every run races the same interleaving of accounts. */
 const shuffle = <T>(items: T[], seed: number): T[] => {
-  let state = seed;
-  const random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let value = Math.imul(state ^ (state >>> 15), 1 | state);
-    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
-
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const random = createSeededRandom(seed);
   for (let index = items.length - 1; index > 0; index--) {
     const other = Math.floor(random() * (index + 1));
     [items[index], items[other]] = [items[other] as T, items[index] as T];

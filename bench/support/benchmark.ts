@@ -138,3 +138,16 @@ export class Cleanup {
     }
   }
 }
+
+/** A deterministic random source in [0, 1) (mulberry32), so every run draws the same sequence. */
+export const createSeededRandom = (seed: number): (() => number) => {
+  let state = seed;
+
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let value = Math.imul(state ^ (state >>> 15), 1 | state);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+
+    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};

@@ -306,6 +306,80 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     await grantCreditsForTest(database, merchant.accountId);
   });
 
+  it('takes orders from custom integrations (POST /api/v1/orders) once, and hides other accounts\' stores', async () => {
+    const app = appOf(testRuntime);
+    const order = {
+      storeId: store.id,
+      platform: 'generic',
+      externalId: `api-${backend}-1`,
+      number: 'API-1',
+      createdAt: new Date().toISOString(),
+      currency: 'SAR',
+      total: '150.00',
+      paymentMethod: 'Cash on delivery',
+      isCod: true,
+      locale: 'en',
+      customer: { name: 'Omar', phone: '+966551239950', phoneRaw: '0551239950', phoneProblem: null },
+      shippingAddress: { line1: 'Olaya St', line2: null, city: 'Riyadh', region: null, postalCode: null, countryCode: 'SA' },
+      items: [{ name: 'Oud oil', variant: '12 ml', sku: 'OUD-12', quantity: 1, unitPrice: '150.00' }],
+    };
+    const first = await app.inject({ method: 'POST', url: '/api/v1/orders', headers: api(), payload: order });
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json()).toMatchObject({ status: 'queued', isNew: true });
+    const again = await app.inject({ method: 'POST', url: '/api/v1/orders', headers: api(), payload: order });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ id: first.json().id, isNew: false });
+    const other = await createMerchant(testRuntime);
+    const foreign = await app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${other.apiKey}` }, payload: order });
+    expect(foreign.statusCode).toBe(404);
+    const foreignRead = await app.inject({ method: 'GET', url: `/api/v1/orders/${first.json().id}`, headers: { authorization: `Bearer ${other.apiKey}` } });
+    expect(foreignRead.statusCode).toBe(404);
+    const invalid = await app.inject({ method: 'POST', url: '/api/v1/orders', headers: api(), payload: { ...order, total: 'a lot' } });
+    expect(invalid.statusCode).toBe(400);
+  });
+
+  it('lets the merchant resend after a failure, and decide by hand (written back to the store)', async () => {
+    const order = newOrder();
+    const app = appOf(testRuntime);
+    await simulatorControl(simulator.url, 'fail', { phone: order.phone, mode: 'not_on_whatsapp' });
+    await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+    const failed = await waitUntil(() => orderOf(order.id), (detail) => detail?.status === 'failed', 20_000, 'the not_on_whatsapp failure');
+    expect(failed.failureReason).toBe('not_on_whatsapp');
+    await simulatorControl(simulator.url, 'clear', { phone: order.phone });
+    const resend = await app.inject({ method: 'POST', url: `/api/v1/orders/${failed.id}/resend`, headers: api() });
+    expect(resend.statusCode, resend.body).toBe(202);
+    await waitUntil(() => simulatorMessages(simulator.url, order.phone), (messages) => messages.length >= 1, 20_000, 'the resent question');
+    const decided = await app.inject({ method: 'POST', url: `/api/v1/orders/${failed.id}/decision`, headers: api(), payload: { status: 'cancelled' } });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const detail = await orderOf(order.id);
+    expect(detail.status).toBe('cancelled');
+    expect(detail.events.map((event: { cause: string }) => event.cause)).toEqual(expect.arrayContaining(['not_on_whatsapp', 'manual_resend', 'manual']));
+    const confirmedOrder = (await app.inject({ method: 'POST', url: `/api/v1/orders/${failed.id}/resend`, headers: api() }));
+    expect(confirmedOrder.statusCode).toBe(409);
+  });
+
+  it('cancels automatically after autoCancelAfterMinutes without an answer', async () => {
+    const app = appOf(testRuntime);
+    await app.inject({ method: 'PATCH', url: `/api/v1/stores/${store.id}`, headers: api(), payload: { autoCancelAfterMinutes: 60 } });
+    try {
+      const order = newOrder();
+      await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+      const detail = await waitUntil(() => orderOf(order.id), (value) => ['sent', 'delivered', 'read'].includes(value?.status), 20_000, 'the send');
+      const statusAfterAnHour = async () => {
+        await testRuntime.testDatabase.database.query(
+          `update ${testRuntime.testDatabase.jobSchema}.job set start_after = now() where name = 'confirmation.follow-up' and data->>'orderId' = $1 and data->>'step' = 'auto_cancel' and state = 'created'`,
+          [detail.id],
+        );
+
+        return (await orderOf(order.id))?.status as string | undefined;
+      };
+      await waitUntil(statusAfterAnHour, (status) => status === 'cancelled', 20_000, 'the automatic cancellation');
+      expect((await orderOf(order.id)).events.map((event: { cause: string }) => event.cause)).toContain('auto_cancel');
+    } finally {
+      await app.inject({ method: 'PATCH', url: `/api/v1/stores/${store.id}`, headers: api(), payload: { autoCancelAfterMinutes: null } });
+    }
+  });
+
   it('refuses a forged webhook and stores nothing', async () => {
     const order = newOrder();
     const response = await deliverShopifyWebhook(appOf(testRuntime), { storeId: store.id, secret: 'not-the-secret', body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });

@@ -36,6 +36,9 @@ describe('the real processes on the embedded database: akked serve + akked simul
   let baseUrl: string;
   let simulatorUrl: string;
   let dataDirectory: string;
+  let merchant: Awaited<ReturnType<typeof signUpMerchant>>;
+  let storeId: string;
+  let merchantPhone: string;
 
   beforeAll(async () => {
     shopify = await startFakeStoreApi();
@@ -67,11 +70,11 @@ describe('the real processes on the embedded database: akked serve + akked simul
   });
 
   it('walks sign-up → API key → simulator number → Shopify store → signed webhook and duplicates → "١" → confirmed → thank-you → tagsAdd', async () => {
-    const merchant = await signUpMerchant(baseUrl, dataDirectory, { email: `e2e.${Date.now()}@example.com` });
+    merchant = await signUpMerchant(baseUrl, dataDirectory, { email: `e2e.${Date.now()}@example.com` });
     const number = await merchant.api('POST', '/api/v1/whatsapp-numbers', { provider: 'simulator' });
     expect(number.status, number.text).toBe(201);
     const numberId = String(number.json.id);
-    const merchantPhone = String(number.json.phone);
+    merchantPhone = String(number.json.phone);
     await waitUntil(async () => (await merchant.api('GET', `/api/v1/whatsapp-numbers/${numberId}`)).json.status, (status) => status === 'connected', 30_000, 'the number to link');
     const store = await merchant.api('POST', '/api/v1/stores', {
       name: 'متجر الاختبار',
@@ -82,7 +85,7 @@ describe('the real processes on the embedded database: akked serve + akked simul
       webhookSecret: 'e2e-shopify-secret',
     });
     expect(store.status, store.text).toBe(201);
-    const storeId = String(store.json.id);
+    storeId = String(store.json.id);
     await merchant.api('PATCH', `/api/v1/stores/${storeId}`, { writeBack: { shopDomain: shopify.host, accessToken: 'shpat_e2e' } });
 
     const customer = '+966551239901';
@@ -104,9 +107,48 @@ describe('the real processes on the embedded database: akked serve + akked simul
     await waitUntil(() => simulatorMessages(simulatorUrl, customer), (messages) => messages.length >= 2, 30_000, 'the thank-you');
     await waitUntil(async () => shopify.requests.filter((request) => JSON.stringify(request.body).includes('akked-confirmed')).length, (count) => count >= 1, 30_000, 'tagsAdd at the fake Shopify');
   }, 180_000);
+
+  const orderByExternalId = async (externalId: string) => {
+    const list = await merchant.api('GET', `/api/v1/orders?storeId=${storeId}&limit=200`);
+    const summary = (list.json.data as { id: string; externalId: string }[]).find((order) => order.externalId === externalId);
+
+    return summary ? (await merchant.api('GET', `/api/v1/orders/${summary.id}`)).json : null;
+  };
+
+  it('cancels on "2" and tags the order akked-cancelled', async () => {
+    const customer = '+966551239902';
+    await signedShopifyDelivery(baseUrl, storeId, 'e2e-shopify-secret', shopifyCodOrder({ id: '9007199254740993002', number: '#5002', phone: customer }));
+    await waitUntil(async () => (await orderByExternalId('9007199254740993002'))?.status, (status) => ['sent', 'delivered', 'read'].includes(String(status)), 30_000, 'the send');
+    await simulatorControl(simulatorUrl, 'reply', { from: customer, to: merchantPhone, text: '2' });
+    await waitUntil(async () => (await orderByExternalId('9007199254740993002'))?.status, (status) => status === 'cancelled', 30_000, 'the cancellation');
+    await waitUntil(async () => shopify.requests.filter((request) => JSON.stringify(request.body).includes('akked-cancelled')).length, (count) => count >= 1, 30_000, 'the cancel tag');
+  }, 90_000);
+
+  it('shows reach_out_restricted with a customer-initiated link on a 463, and confirms from that link', async () => {
+    const customer = '+966551239903';
+    await simulatorControl(simulatorUrl, 'fail', { phone: customer, mode: 'reach_out_restricted' });
+    await signedShopifyDelivery(baseUrl, storeId, 'e2e-shopify-secret', shopifyCodOrder({ id: '9007199254740993003', number: '#5003', phone: customer }));
+    const failed = await waitUntil(() => orderByExternalId('9007199254740993003'), (order) => order?.status === 'failed', 30_000, 'the 463');
+    expect(failed?.failureReason).toBe('reach_out_restricted');
+    const prefilled = new URL(String(failed?.customerInitiatedLink)).searchParams.get('text') ?? '';
+    await simulatorControl(simulatorUrl, 'reply', { from: customer, to: merchantPhone, text: prefilled });
+    await waitUntil(async () => (await orderByExternalId('9007199254740993003'))?.status, (status) => status === 'confirmed', 30_000, 'the confirmation by link');
+  }, 90_000);
+
+  it('holds an order that arrives during quiet hours', async () => {
+    const riyadhHour = (new Date().getUTCHours() + 3) % 24;
+    await merchant.api('PATCH', `/api/v1/stores/${storeId}`, { quietHours: { start: `${String(riyadhHour).padStart(2, '0')}:00`, end: `${String((riyadhHour + 2) % 24).padStart(2, '0')}:00` } });
+    const customer = '+966551239904';
+    await signedShopifyDelivery(baseUrl, storeId, 'e2e-shopify-secret', shopifyCodOrder({ id: '9007199254740993004', number: '#5004', phone: customer }));
+    const held = await waitUntil(() => orderByExternalId('9007199254740993004'), (order) => order?.status === 'queued', 30_000, 'the held order');
+    expect(Date.parse(String(held?.sendAt))).toBeGreaterThan(Date.now() + 60 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await simulatorMessages(simulatorUrl, customer)).toHaveLength(0);
+    await merchant.api('PATCH', `/api/v1/stores/${storeId}`, { quietHours: null });
+  }, 90_000);
 });
 
-describe.runIf(TEST_DATABASE_URL)('the real processes on PostgreSQL: one api and two workers', () => {
+describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL: one api and %i workers', (workerCount) => {
   const processes: AkkedProcess[] = [];
   const workers: AkkedProcess[] = [];
   let databaseName: string;
@@ -141,7 +183,7 @@ describe.runIf(TEST_DATABASE_URL)('the real processes on PostgreSQL: one api and
     };
     processes.push(startAkked(['api'], { ...environment, PORT: String(port), HOST: '127.0.0.1' }));
     await waitForHttp(`${baseUrl}/readyz`);
-    for (let index = 0; index < 2; index++) workers.push(startAkked(['worker'], environment));
+    for (let index = 0; index < workerCount; index++) workers.push(startAkked(['worker'], environment));
     processes.push(...workers);
   }, 120_000);
 
@@ -153,10 +195,11 @@ describe.runIf(TEST_DATABASE_URL)('the real processes on PostgreSQL: one api and
     await admin.end();
   });
 
-  it('splits numbers between the workers and moves them to the survivor after kill -9, sending nothing twice', async () => {
+  it('splits numbers between the workers and moves them to the survivors after kill -9, sending nothing twice', async () => {
     const merchant = await signUpMerchant(baseUrl, dataDirectory, { email: `e2e.pg.${Date.now()}@example.com` });
     const stores: { storeId: string; numberId: string; phone: string }[] = [];
-    for (let index = 0; index < 4; index++) {
+    const numberCount = workerCount * 2;
+    for (let index = 0; index < numberCount; index++) {
       const number = await merchant.api('POST', '/api/v1/whatsapp-numbers', { provider: 'simulator' });
       const store = await merchant.api('POST', '/api/v1/stores', { name: `Store ${index}`, platform: 'shopify', whatsappNumberId: number.json.id, defaultCountry: 'SA', webhookSecret: `secret-${index}-abcdef` });
       stores.push({ storeId: String(store.json.id), numberId: String(number.json.id), phone: String(number.json.phone) });
@@ -169,8 +212,8 @@ describe.runIf(TEST_DATABASE_URL)('the real processes on PostgreSQL: one api and
       await waitUntil(async () => {
         const rows = await owners();
 
-        return rows.length === 4 ? new Set(rows.map((row) => row.owner_id)).size : 0;
-      }, (workerCount) => workerCount === 2, 60_000, 'the numbers to be spread over both workers');
+        return rows.length === numberCount ? new Set(rows.map((row) => row.owner_id)).size : 0;
+      }, (ownerCount) => ownerCount === workerCount, 60_000, 'the numbers to be spread over every worker');
 
       const send = async (round: number) => {
         for (const [index, store] of stores.entries()) {
@@ -190,7 +233,16 @@ describe.runIf(TEST_DATABASE_URL)('the real processes on PostgreSQL: one api and
       victim?.child.kill('SIGKILL');
       const killedAt = Date.now();
       await send(2);
-      await waitUntil(async () => new Set((await owners()).map((row) => row.pid)).size, (count) => count === 1 && true, 45_000, 'the survivor to take every number');
+      await waitUntil(
+        async () => {
+          const rows = await owners();
+
+          return rows.length === numberCount && rows.every((row) => row.pid !== victimPid) ? new Set(rows.map((row) => row.pid)).size : 0;
+        },
+        (count) => count === workerCount - 1,
+        45_000,
+        'the survivors to take every number',
+      );
       expect(Date.now() - killedAt).toBeLessThan(40_000);
       for (const [index] of stores.entries()) {
         await waitUntil(() => simulatorMessages(simulatorUrl, `+96655122${index}777`), (messages) => messages.length >= 1, 45_000, `round 2 store ${index}`);
@@ -201,7 +253,7 @@ describe.runIf(TEST_DATABASE_URL)('the real processes on PostgreSQL: one api and
         expect(await simulatorMessages(simulatorUrl, `+96655122${index}777`)).toHaveLength(1);
       }
       const { rows } = await database.query<{ count: string }>("select count(*) from messages where kind = 'confirmation' and status <> 'failed'");
-      expect(Number(rows[0]?.count)).toBe(8);
+      expect(Number(rows[0]?.count)).toBe(numberCount * 2);
     } finally {
       await database.end();
     }
