@@ -100,12 +100,15 @@ export const readOutbox = async (dataDirectory: string): Promise<OutboxEmail[]> 
         const part = parts.find((candidate) => candidate.includes(`Content-Type: ${type}`)) ?? '';
         const body = part.split(/\r?\n\r?\n/).slice(1).join('\n\n');
 
+        if (part.includes('Content-Transfer-Encoding: base64')) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+
         return part.includes('quoted-printable') ? decodeQuotedPrintable(body) : body;
       };
-      const subjectHeader = header('Subject');
-      const subject = subjectHeader.startsWith('=?UTF-8?Q?')
-        ? decodeQuotedPrintable(subjectHeader.replace(/=\?UTF-8\?Q\?|\?=/g, '').replace(/_/g, ' ').replace(/\s+/g, ''))
-        : subjectHeader;
+      // The subject may be folded over lines and made of several RFC 2047 encoded words.
+      const subjectHeader = (/^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? '').replace(/\r?\n[ \t]/g, ' ');
+      const subject = subjectHeader.replace(/=\?UTF-8\?([QB])\?([^?]*)\?=\s*/gi, (_match, encoding: string, text: string) =>
+        encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+      );
       emails.push({ file: path.join(folder, file), to: header('To'), subject, text: partBody('text/plain'), html: partBody('text/html') });
     }
   }
