@@ -163,7 +163,7 @@ export const benchmark: Benchmark = {
         ],
         notes: [
           `PostgreSQL ${benchDatabase.serverVersion} at ${benchDatabase.serverUrl}, database ${benchDatabase.name} (dropped afterwards)`,
-          'latency incl. pool wait counts from the moment all 10,000 were started, so its p99 is close to the wall time; "transaction only" is begin → commit',
+          'latency incl. pool wait counts from the moment all 10,000 were started, so its p99 is close to the wall time; "transaction only" runs from the work starting inside the transaction (after BEGIN) to COMMIT done',
           ...(errors.length > 0 ? [`unexpected errors: ${[...new Set(errors.map((error) => error.error))].slice(0, 3).join('; ')}`] : []),
         ],
         isCorrect,

@@ -5,7 +5,7 @@ import { Cleanup, round, sleep, summarizeLatencies, type Benchmark, type Cell, t
 import { runLoad, summarizeLoad, type LoadPace, type LoadTarget } from './support/load-generator.ts';
 import { createShopifyStore, signUpMerchant } from './support/merchant.ts';
 import { findPgbench, runPgbenchSingleRowInsert, type PgbenchResult } from './support/pgbench.ts';
-import { countQueries, markUsage, measureUsageSince, type UsageSince } from './support/process-usage.ts';
+import { countQueries, describeCores, markUsage, measureUsageSince, type UsageSince } from './support/process-usage.ts';
 import { buildShopifyOrderTemplate } from './support/shopify-order-template.ts';
 
 /**
@@ -167,7 +167,7 @@ export const benchmark: Benchmark = {
         `Akked: api + worker in one process, pool of ${poolSize} connections (pg-boss: 5 more), LOG_LEVEL=warn; pgbench used the same number of connections`,
         'latency counts from when a request was due (open loop) or sent (closed loop) to the full answer; each open-loop step sends at most ' +
           `${STEP_MAX_REQUESTS.toLocaleString('en-US')} requests over at most ${STEP_DURATION_MS / 1000} s, requests unanswered ${STEP_DEADLINE_MS / 1000} s after the step start count as unfinished`,
-        '"loop busy": event-loop utilisation of the Akked process while the load ran; "CPU ms/webhook": process CPU (Akked and the load-generator thread) per accepted webhook including its job; "SQL/webhook": statements sent by every pg client of the process (pool, pg-boss, listeners) per accepted webhook including its job',
+        '"loop busy": event-loop utilisation of the Akked process while the load ran; "machine CPU": every process on the machine, PostgreSQL included (/proc/stat); "CPU ms/webhook": process CPU (Akked and the load-generator thread) per accepted webhook including its job; "SQL/webhook": statements sent by every pg client of the process (pool, pg-boss, listeners) per accepted webhook including its job',
         'between steps the worker finishes the previous step\'s orders (each ends failed/no_whatsapp_number), so steps measure ingest plus their own jobs' +
           (leftBehind > 0 ? `; ${leftBehind} orders were still waiting for their job after 15 s` : ''),
         `${Number(stored?.orders ?? 0).toLocaleString('en-US')} orders stored in all (warm-up included); ${describeLoggedProblems(problems)}`,
@@ -182,6 +182,7 @@ export const benchmark: Benchmark = {
         step.max,
         step.errors,
         `${Math.round(step.duringLoad.eventLoopUtilization * 100)}%`,
+        describeCores(step.duringLoad.machineCores, step.duringLoad.machineCoreCount),
         step.accepted > 0 ? step.withJobs.cpuMs / step.accepted : null,
         step.accepted > 0 ? step.withJobs.queries / step.accepted : null,
       ]);
@@ -224,7 +225,7 @@ export const benchmark: Benchmark = {
             : []),
           {
             title: 'Akked: signed Shopify orders/create webhooks → 200 accepted (order + event + job stored in one transaction)',
-            columns: ['step', 'sent', 'accepted/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'loop busy', 'CPU ms/webhook', 'SQL/webhook'],
+            columns: ['step', 'sent', 'accepted/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'loop busy', 'machine CPU cores', 'CPU ms/webhook', 'SQL/webhook'],
             rows,
           },
           {

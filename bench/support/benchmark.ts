@@ -120,15 +120,22 @@ export const printFailed = (benchmark: Pick<Benchmark, 'name' | 'title'>, error:
   process.stdout.write(`${JSON.stringify({ benchmark: benchmark.name, status: 'failed', error: error instanceof Error ? error.message : String(error) })}\n`);
 };
 
+const activeCleanups = new Set<Cleanup>();
+
 /** Runs cleanup steps in reverse order of registration, each even when an earlier one failed. */
 export class Cleanup {
   private readonly steps: { what: string; step: () => Promise<unknown> }[] = [];
+
+  constructor() {
+    activeCleanups.add(this);
+  }
 
   add(what: string, step: () => Promise<unknown>): void {
     this.steps.push({ what, step });
   }
 
   async run(): Promise<void> {
+    activeCleanups.delete(this);
     for (const { what, step } of this.steps.splice(0).reverse()) {
       try {
         await step();
@@ -150,4 +157,9 @@ export const createSeededRandom = (seed: number): (() => number) => {
 
     return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
   };
+};
+
+/** Cleans up whatever is still running (an interrupted benchmark): servers, pools, databases. */
+export const runActiveCleanups = async (): Promise<void> => {
+  for (const cleanup of [...activeCleanups]) await cleanup.run();
 };

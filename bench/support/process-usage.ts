@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 
 /**
- * Where a step's time went in this process: how busy the main event loop (Akked's) was, the
- * process's CPU time (all threads, load generator included), and how many SQL statements every pg
- * client of the process (Akked's pool, pg-boss, listeners) sent.
+ * Where a step's time went: how busy this process's main event loop (Akked's) was, the process's
+ * CPU time (all threads, load generator included), the whole machine's CPU (PostgreSQL included,
+ * Linux only), and how many SQL statements every pg client of the process (Akked's pool, pg-boss,
+ * listeners) sent.
  */
 let queriesSent = 0;
 let isCounting = false;
@@ -22,18 +25,62 @@ export const countQueries = (): void => {
   pg.Client.prototype.query = counting as typeof original;
 };
 
-export type UsageMark = { eventLoop: ReturnType<typeof performance.eventLoopUtilization>; cpu: NodeJS.CpuUsage; queries: number };
+type MachineTicks = { busy: number; total: number };
 
-export const markUsage = (): UsageMark => ({ eventLoop: performance.eventLoopUtilization(), cpu: process.cpuUsage(), queries: queriesSent });
+/** Busy and total CPU ticks of the machine since boot (the `cpu` line of /proc/stat), or null elsewhere. */
+const readMachineTicks = (): MachineTicks | null => {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [, ...fields] = line.trim().split(/\s+/);
+    const values = fields.map(Number);
+    const total = values.reduce((sum, value) => sum + value, 0);
+    // idle + iowait
+    const idle = (values[3] ?? 0) + (values[4] ?? 0);
 
-export type UsageSince = { eventLoopUtilization: number; cpuMs: number; queries: number };
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+};
+
+export type UsageMark = { eventLoop: ReturnType<typeof performance.eventLoopUtilization>; cpu: NodeJS.CpuUsage; queries: number; machine: MachineTicks | null; at: number };
+
+export const markUsage = (): UsageMark => ({
+  eventLoop: performance.eventLoopUtilization(),
+  cpu: process.cpuUsage(),
+  queries: queriesSent,
+  machine: readMachineTicks(),
+  at: performance.now(),
+});
+
+export type UsageSince = {
+  eventLoopUtilization: number;
+  cpuMs: number;
+  /** This process's CPU in cores (1 = one core busy all the time). */
+  processCores: number;
+  /** The whole machine's busy CPU in cores, or null where /proc/stat is missing. */
+  machineCores: number | null;
+  machineCoreCount: number;
+  queries: number;
+};
 
 export const measureUsageSince = (mark: UsageMark): UsageSince => {
   const cpu = process.cpuUsage(mark.cpu);
+  const elapsedMs = Math.max(1, performance.now() - mark.at);
+  const machine = readMachineTicks();
+  const coreCount = cpus().length;
+  const machineCores =
+    mark.machine && machine && machine.total > mark.machine.total ? ((machine.busy - mark.machine.busy) / (machine.total - mark.machine.total)) * coreCount : null;
 
   return {
     eventLoopUtilization: performance.eventLoopUtilization(mark.eventLoop).utilization,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    processCores: (cpu.user + cpu.system) / 1000 / elapsedMs,
+    machineCores,
+    machineCoreCount: coreCount,
     queries: queriesSent - mark.queries,
   };
 };
+
+/** "1.4 of 2 cores" style text. */
+export const describeCores = (cores: number | null, coreCount: number): string => (cores === null ? 'n/a' : `${Math.round(cores * 10) / 10} of ${coreCount}`);

@@ -1,4 +1,4 @@
-import { BenchmarkSkipped, printFailed, printResult, printSkipped, type Benchmark } from './benchmark.ts';
+import { BenchmarkSkipped, printFailed, printResult, printSkipped, runActiveCleanups, type Benchmark } from './benchmark.ts';
 
 /**
  * Runs one benchmark module of bench/ in this process (bin/run-bench starts one process per
@@ -12,6 +12,13 @@ export const runBenchmarkFile = async (name: string): Promise<number> => {
     process.stderr.write(`bench/${name}.ts exports no \`benchmark\`\n`);
 
     return 1;
+  }
+  // Interrupted (Ctrl-C): still drop the bench database and close what runs.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`${name}: interrupted, cleaning up\n`);
+      void runActiveCleanups().finally(() => process.exit(130));
+    });
   }
   const startedAt = performance.now();
   try {
