@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { nextAllowedSendTime } from '../confirmation/schedule.ts';
 import { sendConfirmationJob } from '../confirmation/send-confirmation-job.ts';
-import type { Database, Transaction } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import type { NormalizedOrder } from '../ingest/order.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Store } from '../stores/stores.ts';
+import { ORDER_EVENTS_CHANNEL } from './order-event-hub.ts';
 import { transitionOrder, type OrderStatus } from './order-status.ts';
 
 /** Crockford base32 without look-alike letters: codes customers can read out and type. */
@@ -56,51 +57,68 @@ export type IngestOrderOptions = {
   now?: Date;
 };
 
-const insertOrder = async (transaction: Transaction, store: Store, order: NormalizedOrder): Promise<string | null> => {
-  const [row] = await transaction.query<{ id: string }>(
-    `insert into orders (id, account_id, store_id, platform, external_id, number, code, status, platform_created_at, currency, total,
-       is_cod, locale, payment_method, customer_name, customer_phone, customer_phone_raw, phone_problem, shipping_address, items)
-     values ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-     on conflict (store_id, external_id) do nothing
-     returning id`,
-    [
-      newId('order'),
-      store.accountId,
-      store.id,
-      order.platform,
-      order.externalId,
-      order.number,
-      generateOrderCode(),
-      order.createdAt,
-      order.currency,
-      order.total,
-      order.isCod,
-      order.locale,
-      order.paymentMethod,
-      order.customer.name,
-      order.customer.phone,
-      order.customer.phoneRaw,
-      order.customer.phoneProblem,
-      order.shippingAddress === null ? null : JSON.stringify(order.shippingAddress),
-      JSON.stringify(order.items),
-    ],
-  );
-
-  return row?.id ?? null;
-};
-
 /**
  * Stores a new order and, in the same transaction, queues its confirmation (DESIGN.md §2): a
  * redelivered webhook, a platform retry or ten concurrent copies create exactly one order and one
- * job, because the unique (store, platform order id) index decides who inserts.
+ * job, because the unique (store, platform order id) index decides who inserts. The order is
+ * written with its decided status and both timeline events at once: ingest is the hot path.
  */
 export const ingestOrder = async (options: IngestOrderOptions): Promise<IngestResult> => {
   const { database, queue, store, order } = options;
   const now = options.now ?? new Date();
+  const decision = decideNewOrder(store, order);
+  const sendAt =
+    decision.status === 'queued'
+      ? nextAllowedSendTime({ now, orderReceivedAt: now, sendDelayMinutes: store.settings.sendDelayMinutes, quietHours: store.settings.quietHours, timezone: store.timezone })
+      : null;
+  const decisionCause = decision.status === 'queued' ? (sendAt && sendAt > now ? 'waiting_for_send_time' : options.source) : (decision.reason ?? options.source);
+  const orderId = newId('order');
 
   return database.transaction(async (transaction) => {
-    const orderId = await insertOrder(transaction, store, order);
-    if (!orderId) {
+    const [inserted] = await transaction.query<{ id: string }>(
+      `with new_order as (
+         insert into orders (id, account_id, store_id, platform, external_id, number, code, status, failure_reason, send_at, platform_created_at,
+           currency, total, is_cod, locale, payment_method, customer_name, customer_phone, customer_phone_raw, phone_problem, shipping_address, items)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+         on conflict (store_id, external_id) do nothing
+         returning id, account_id),
+       events as (
+         insert into order_events (id, account_id, order_id, status, cause, at)
+         select event.id, new_order.account_id, new_order.id, event.status, event.cause, event.at
+         from new_order, (values ($23, 'received', $24, $25::timestamptz), ($26, $8, $27, $25::timestamptz + interval '1 millisecond')) as event (id, status, cause, at)
+         returning 1)
+       select id from new_order, (select count(*) from events) as written`,
+      [
+        orderId,
+        store.accountId,
+        store.id,
+        order.platform,
+        order.externalId,
+        order.number,
+        generateOrderCode(),
+        decision.status,
+        decision.status === 'queued' ? null : decision.reason,
+        sendAt,
+        order.createdAt,
+        order.currency,
+        order.total,
+        order.isCod,
+        order.locale,
+        order.paymentMethod,
+        order.customer.name,
+        order.customer.phone,
+        order.customer.phoneRaw,
+        order.customer.phoneProblem,
+        order.shippingAddress === null ? null : JSON.stringify(order.shippingAddress),
+        JSON.stringify(order.items),
+        newId('event'),
+        options.source,
+        now,
+        newId('event'),
+        decisionCause,
+      ],
+    );
+    if (!inserted) {
       const [existing] = await transaction.query<{ id: string; status: OrderStatus }>('select id, status from orders where store_id = $1 and external_id = $2', [
         store.id,
         order.externalId,
@@ -108,34 +126,16 @@ export const ingestOrder = async (options: IngestOrderOptions): Promise<IngestRe
 
       return { orderId: existing?.id ?? '', isNew: false, status: existing?.status ?? 'received' };
     }
-    await transaction.query("insert into order_events (id, account_id, order_id, status, cause) values ($1, $2, $3, 'received', $4)", [
-      newId('event'),
-      store.accountId,
-      orderId,
-      options.source,
-    ]);
-    const decision = decideNewOrder(store, order);
-    if (decision.status !== 'queued') {
-      await transitionOrder(transaction, { orderId, status: decision.status, cause: decision.reason ?? options.source, failureReason: decision.reason });
-
-      return { orderId, isNew: true, status: decision.status };
+    if (decision.status === 'queued') {
+      await queue.enqueue(
+        sendConfirmationJob,
+        { orderId, accountId: store.accountId, storeId: store.id },
+        { transaction, dedupeKey: `send:${orderId}`, ...(sendAt && sendAt > now ? { startAfter: sendAt } : {}) },
+      );
     }
-    const sendAt = nextAllowedSendTime({
-      now,
-      orderReceivedAt: now,
-      sendDelayMinutes: store.settings.sendDelayMinutes,
-      quietHours: store.settings.quietHours,
-      timezone: store.timezone,
-    });
-    await transaction.query('update orders set send_at = $2 where id = $1', [orderId, sendAt]);
-    await transitionOrder(transaction, { orderId, status: 'queued', cause: sendAt > now ? 'waiting_for_send_time' : options.source });
-    await queue.enqueue(
-      sendConfirmationJob,
-      { orderId, accountId: store.accountId, storeId: store.id },
-      { transaction, dedupeKey: `send:${orderId}`, ...(sendAt > now ? { startAfter: sendAt } : {}) },
-    );
+    await transaction.query(`select pg_notify('${ORDER_EVENTS_CHANNEL}', $1)`, [JSON.stringify({ accountId: store.accountId, orderId, status: decision.status })]);
 
-    return { orderId, isNew: true, status: 'queued' };
+    return { orderId, isNew: true, status: decision.status };
   });
 };
 

@@ -78,6 +78,8 @@ type NumberRow = {
 
 const MAX_SEND_ATTEMPTS = 6;
 
+const OPENS_IN_PARALLEL = 10;
+
 /**
  * Drives the WhatsApp numbers of this worker process (DESIGN.md §2). Exactly one process drives a
  * number: it holds a lease row with an expiry and a fencing token that grows on every takeover, and
@@ -91,6 +93,8 @@ export class SessionManager {
   private readonly sessions = new Map<string, LiveSession>();
   private tickTimer: NodeJS.Timeout | null = null;
   private isTicking = false;
+  /** A wake-up (queued message, new number) arrived during a tick: run another one right after. */
+  private isTickRequested = false;
   private isStopped = false;
   private stopListeners: (() => Promise<void>)[] = [];
 
@@ -186,18 +190,40 @@ export class SessionManager {
 
   /** One pass: heartbeat, renew or drop leases, take over wanted numbers, hibernate idle ones, send. */
   async tick(): Promise<void> {
-    if (this.isTicking || this.isStopped) return;
+    if (this.isStopped) return;
+    if (this.isTicking) {
+      this.isTickRequested = true;
+
+      return;
+    }
     this.isTicking = true;
     try {
       await this.heartbeat();
       await this.renewLeases();
       await this.acquireWantedNumbers();
       await this.hibernateIdleSessions();
-      for (const live of this.sessions.values()) void this.drainOutbox(live);
+      await this.drainNumbersWithDueMessages();
     } catch (error) {
       this.log.error({ err: error }, 'session manager tick failed');
     } finally {
       this.isTicking = false;
+    }
+    if (this.isTickRequested && !this.isStopped) {
+      this.isTickRequested = false;
+      void this.tick();
+    }
+  }
+
+  /** One query for all live numbers, instead of asking each idle session every tick. */
+  private async drainNumbersWithDueMessages(): Promise<void> {
+    if (this.sessions.size === 0) return;
+    const due = await this.options.database.query<{ number_id: string }>(
+      "select distinct number_id from messages where number_id = any($1::text[]) and status in ('queued', 'sending') and send_after <= now()",
+      [[...this.sessions.keys()]],
+    );
+    for (const row of due) {
+      const live = this.sessions.get(row.number_id);
+      if (live) void this.drainOutbox(live);
     }
   }
 
@@ -244,20 +270,25 @@ export class SessionManager {
     const room = Math.min(this.options.connectsPerTick, Math.max(0, fairShare - this.sessions.size));
     if (room === 0) return;
     const candidates = await database.query<NumberRow>(`${WANTED_NUMBERS_SELECT} limit $2`, [heldKinds, room]);
-    for (const candidate of candidates) {
+    // Sessions open a few at a time: fast enough to wake numbers under load, gentle after a restart.
+    for (let start = 0; start < candidates.length; start += OPENS_IN_PARALLEL) {
       if (this.isStopped) return;
-      const [lease] = await database.query<{ fencing_token: string }>(
-        `insert into whatsapp_leases (number_id, owner_id, fencing_token, expires_at)
-         values ($1, $2, 1, now() + make_interval(secs => $3))
-         on conflict (number_id) do update set owner_id = excluded.owner_id,
-           fencing_token = whatsapp_leases.fencing_token + 1, expires_at = excluded.expires_at, updated_at = now()
-         where whatsapp_leases.expires_at < now()
-         returning fencing_token`,
-        [candidate.id, this.workerId, this.options.leaseSeconds],
-      );
-      if (!lease) continue;
-      await this.open(candidate, Number(lease.fencing_token));
+      await Promise.all(candidates.slice(start, start + OPENS_IN_PARALLEL).map((candidate) => this.leaseAndOpen(candidate)));
     }
+  }
+
+  private async leaseAndOpen(candidate: NumberRow): Promise<void> {
+    const [lease] = await this.options.database.query<{ fencing_token: string }>(
+      `insert into whatsapp_leases (number_id, owner_id, fencing_token, expires_at)
+       values ($1, $2, 1, now() + make_interval(secs => $3))
+       on conflict (number_id) do update set owner_id = excluded.owner_id,
+         fencing_token = whatsapp_leases.fencing_token + 1, expires_at = excluded.expires_at, updated_at = now()
+       where whatsapp_leases.expires_at < now()
+       returning fencing_token`,
+      [candidate.id, this.workerId, this.options.leaseSeconds],
+    );
+    if (!lease) return;
+    await this.open(candidate, Number(lease.fencing_token));
   }
 
   /**
