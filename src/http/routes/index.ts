@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './health-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerNumberRoutes } from './number-routes.ts';
 import { registerOrderRoutes } from './order-routes.ts';
+import { registerPrivacyRoutes } from './privacy-routes.ts';
 import { registerStoreRoutes } from './store-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 
@@ -31,6 +32,8 @@ export const registerRoutes = (app: AppInstance, dependencies: RouteDependencies
   registerNumberRoutes(app, dependencies);
   // orders
   registerOrderRoutes(app, dependencies);
+  // privacy
+  registerPrivacyRoutes(app, dependencies);
   // webhooks
   registerCloudWebhookRoutes(app);
   registerWebhookRoutes(app);
