@@ -380,6 +380,23 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     }
   });
 
+  it('reports analytics computed from the orders above, for this account only', async () => {
+    const app = appOf(testRuntime);
+    const analytics = (await app.inject({ method: 'GET', url: `/api/v1/analytics?storeId=${store.id}`, headers: api() })).json();
+    expect(analytics.totals.confirmed).toBeGreaterThanOrEqual(2);
+    expect(analytics.totals.cancelled).toBeGreaterThanOrEqual(1);
+    expect(analytics.totals.all).toBe(Object.entries(analytics.totals).filter(([key]) => key !== 'all').reduce((sum, [, count]) => sum + (count as number), 0));
+    expect(analytics.confirmationRate).toBeGreaterThan(0);
+    expect(analytics.confirmationRate).toBeLessThanOrEqual(1);
+    expect(analytics.medianTimeToReplySeconds).toBeGreaterThanOrEqual(0);
+    expect(analytics.creditsUsed).toBeGreaterThan(0);
+    expect(analytics.perDay.at(-1).date).toBe(new Date().toISOString().slice(0, 10));
+    const other = await createMerchant(testRuntime);
+    const theirs = (await app.inject({ method: 'GET', url: '/api/v1/analytics', headers: { authorization: `Bearer ${other.apiKey}` } })).json();
+    expect(theirs.totals.all).toBe(0);
+    expect(theirs.confirmationRate).toBeNull();
+  });
+
   it('refuses a forged webhook and stores nothing', async () => {
     const order = newOrder();
     const response = await deliverShopifyWebhook(appOf(testRuntime), { storeId: store.id, secret: 'not-the-secret', body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });

@@ -4,6 +4,7 @@ import { AppError } from '../../errors.ts';
 import { NormalizedOrderSchema } from '../../ingest/order.ts';
 import { decideOrder, resendConfirmation } from '../../orders/order-actions.ts';
 import { OrderEventHub } from '../../orders/order-event-hub.ts';
+import { AnalyticsQuerySchema, readAnalytics } from '../../orders/analytics.ts';
 import { getOrderDetail, listOrders, ListOrdersQuerySchema } from '../../orders/order-queries.ts';
 import { ORDER_STATUSES } from '../../orders/order-status.ts';
 import { ingestOrder } from '../../orders/ingest-order.ts';
@@ -80,6 +81,22 @@ export const registerOrderRoutes = (app: AppInstance, options: { authenticator: 
       const principal = await authenticator.authenticate(request);
 
       return listOrders(app.services.database, principal.accountId, request.query);
+    },
+  );
+
+  app.get(
+    '/api/v1/analytics',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Totals per status, confirmation/cancellation/no-response rates, median time to reply, credits used, and a per-day series (default: last 30 days)',
+        querystring: AnalyticsQuerySchema,
+      },
+    },
+    async (request) => {
+      const principal = await authenticator.authenticate(request);
+
+      return readAnalytics(app.services.database, principal.accountId, request.query);
     },
   );
 
