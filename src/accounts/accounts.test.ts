@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS } from '../../test/harness/database.ts';
 import { appOf, browserHeaders, createMerchant, sessionCookieFrom, type Merchant } from '../../test/harness/http.ts';
@@ -194,6 +196,44 @@ describe.each(TEST_BACKENDS)('accounts on %s', (backend) => {
       [merchant.accountId],
     );
     expect(rows).toEqual([{ kind: 'free_allowance', credits: 50 }]);
+  });
+
+  it('deletes an account with its password, from a session only, leaving nothing behind', async () => {
+    const app = appOf(testRuntime);
+    const doomed = await createMerchant(testRuntime, { name: 'Doomed Store Owner' });
+    const api = { authorization: `Bearer ${doomed.apiKey}` };
+    const store = (await app.inject({ method: 'POST', url: '/api/v1/stores', headers: api, payload: { name: 'Doomed', platform: 'generic', defaultCountry: 'SA' } })).json();
+    const order = await app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: api,
+      payload: {
+        storeId: store.id, platform: 'generic', externalId: 'doomed-1', number: '#D1', createdAt: new Date().toISOString(), currency: 'SAR', total: '10.00',
+        paymentMethod: 'COD', isCod: true, locale: 'ar', customer: { name: 'Zainab Doomed', phone: '+966551239977', phoneRaw: null, phoneProblem: null },
+        shippingAddress: null, items: [],
+      },
+    });
+    expect(order.statusCode, order.body).toBe(201);
+    const withKey = await app.inject({ method: 'DELETE', url: '/api/v1/account', headers: api, payload: { password: doomed.password } });
+    expect(withKey.statusCode).toBe(403);
+    const wrong = await app.inject({ method: 'DELETE', url: '/api/v1/account', headers: browserHeaders(testRuntime, doomed), payload: { password: 'not my password' } });
+    expect(wrong.statusCode).toBe(401);
+    const deleted = await app.inject({ method: 'DELETE', url: '/api/v1/account', headers: browserHeaders(testRuntime, doomed), payload: { password: doomed.password } });
+    expect(deleted.statusCode, deleted.body).toBe(200);
+    expect(deleted.json().deleted).toMatchObject({ users: 1, stores: 1, orders: 1 });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: doomed.cookie } })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: api })).statusCode).toBe(401);
+    expect(existsSync(path.join(testRuntime.dataDirectory, 'outbox', doomed.accountId))).toBe(false);
+    const { database } = testRuntime.testDatabase;
+    const tables = await database.query<{ table_schema: string; table_name: string }>(
+      "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')",
+    );
+    for (const table of tables) {
+      const text = JSON.stringify(await database.query(`select * from "${table.table_schema}"."${table.table_name}"`).catch(() => []));
+      expect(text, `${table.table_schema}.${table.table_name}`).not.toContain(doomed.email);
+      expect(text, `${table.table_schema}.${table.table_name}`).not.toContain('Zainab Doomed');
+      expect(text, `${table.table_schema}.${table.table_name}`).not.toContain('551239977');
+    }
   });
 
   it('uses the session cookie set by sign-in for the session route', () => {

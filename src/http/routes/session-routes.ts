@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { csrfTokenFor } from '../../accounts/auth.ts';
+import { csrfTokenFor, type Auth } from '../../accounts/auth.ts';
+import { deleteAccount } from '../../accounts/delete-account.ts';
 import { AppError } from '../../errors.ts';
 import type { AppInstance } from '../app.ts';
 import type { Authenticator } from '../authenticate.ts';
@@ -21,8 +22,37 @@ const AccountSchema = z.object({
 
 const SessionResponseSchema = z.object({ user: UserSchema, account: AccountSchema, csrfToken: z.string() });
 
-export const registerSessionRoutes = (app: AppInstance, options: { authenticator: Authenticator; csrfSecret: Buffer }): void => {
+export const registerSessionRoutes = (app: AppInstance, options: { authenticator: Authenticator; csrfSecret: Buffer; auth: Auth }): void => {
   const { authenticator, csrfSecret } = options;
+
+  app.delete(
+    '/api/v1/account',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Delete the account and everything that belongs to it (cookie session and CSRF token only, password required)',
+        body: z.object({ password: z.string().min(1).max(256) }),
+        response: {
+          200: z.object({
+            deleted: z.object({
+              users: z.number(), stores: z.number(), whatsappNumbers: z.number(), orders: z.number(), messages: z.number(),
+              events: z.number(), jobs: z.number(), credentials: z.number(), sessionKeys: z.number(),
+            }),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const principal = await authenticator.authenticate(request);
+      if (principal.via !== 'session' || !principal.userId) throw new AppError('forbidden', { message: 'an account can only be deleted from a signed-in session' });
+      const deleted = await deleteAccount(
+        { auth: options.auth, database: app.services.database, queue: app.services.queue, sessions: app.services.sessions, dataDirectory: app.services.config.AKKED_DATA_DIR },
+        { accountId: principal.accountId, userId: principal.userId, password: request.body.password },
+      );
+
+      return { deleted };
+    },
+  );
 
   const readAccount = async (accountId: string) => {
     const [account] = await app.services.database.query<{ id: string; name: string; plan: string; credit_balance: number }>(
