@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS } from '../../test/harness/database.ts';
-import { appOf, browserHeaders, createMerchant, sessionCookieFrom, type Merchant } from '../../test/harness/http.ts';
+import { appOf, browserHeaders, createMerchant, type Merchant } from '../../test/harness/http.ts';
 import { findLink, readOutbox, startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
 
 describe.each(TEST_BACKENDS)('accounts on %s', (backend) => {
@@ -236,9 +236,6 @@ describe.each(TEST_BACKENDS)('accounts on %s', (backend) => {
     }
   });
 
-  it('uses the session cookie set by sign-in for the session route', () => {
-    expect(sessionCookieFrom(['akked.session_token=abc; Path=/'])).toBe('akked.session_token=abc');
-  });
 });
 
 describe('sign-in rate limit', () => {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadKeyring } from '../crypto/master-key.ts';
 import { openDatabase } from '../db/database.ts';
+import { DEFAULT_JOB_SCHEMA } from '../jobs/job-queue.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../logger.ts';
 import { purge } from '../privacy/purge.ts';
@@ -44,7 +45,7 @@ export const runPurgeCommand = async (args: string[], io: CommandIo): Promise<nu
     try {
       await migrate(database);
       const keyring = await loadKeyring(config);
-      const result = await purge({ database, keyring, jobSchema: 'pgboss', logger, asOf, dryRun: values['dry-run'] === true, messageTextDays: config.AKKED_MESSAGE_TEXT_DAYS });
+      const result = await purge({ database, keyring, jobSchema: DEFAULT_JOB_SCHEMA, logger, asOf, dryRun: values['dry-run'] === true, messageTextDays: config.AKKED_MESSAGE_TEXT_DAYS });
       io.stdout(`${JSON.stringify(result)}\n`);
     } finally {
       await database.close();

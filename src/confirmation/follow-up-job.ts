@@ -2,12 +2,11 @@ import { z } from 'zod';
 import type { Transaction } from '../db/database.ts';
 import { defineJob } from '../jobs/define-job.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { AWAITING_REPLY_STATUSES, transitionOrder, type OrderStatus } from '../orders/order-status.ts';
+import { AWAITING_REPLY_STATUSES, transitionOrder } from '../orders/order-status.ts';
 import type { StoreSettings } from '../stores/store-settings.ts';
 import { findStoreForWebhook } from '../stores/stores.ts';
-import { queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
+import { OUTBOUND_ORDER_SELECT, queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
 import { nextAllowedSendTime } from './schedule.ts';
-import { ORDER_SELECT } from './send-confirmation-job.ts';
 import { writeBackJob } from './write-back-job.ts';
 
 /**
@@ -30,7 +29,7 @@ export const followUpJob = defineJob({
   handle: async ({ orderId, storeId, accountId, step }, { services }) => {
     const { database, queue } = services;
     await database.transaction(async (transaction) => {
-      const [order] = await transaction.query<OutboundOrder & { status: OrderStatus }>(`${ORDER_SELECT} where o.id = $1 for update of o`, [orderId]);
+      const [order] = await transaction.query<OutboundOrder>(`${OUTBOUND_ORDER_SELECT} where o.id = $1 for update of o`, [orderId]);
       const store = await findStoreForWebhook(transaction, storeId);
       if (!order || !store) return;
       // Still being sent (pacing, quiet hours) counts as awaiting: the clock started at queueing.
@@ -45,7 +44,7 @@ export const followUpJob = defineJob({
       }
       const { reminders } = store.settings;
       if (step <= reminders.count) {
-        await queueOutboundMessage(transaction, { order, store, kind: 'reminder', isPaid: false });
+        await queueOutboundMessage(transaction, { order, store, kind: 'reminder' });
         const next = nextAllowedSendTime({ now: new Date(), orderReceivedAt: new Date(), sendDelayMinutes: reminders.afterMinutes, quietHours: store.settings.quietHours, timezone: store.timezone });
         await queue.enqueue(followUpJob, { orderId, accountId, storeId, step: step + 1 }, { transaction, dedupeKey: `follow-up:${orderId}:${step + 1}`, startAfter: next });
 
@@ -65,9 +64,12 @@ export const scheduleFollowUps = async (
   const { orderId, accountId, storeId, settings } = options;
   const now = new Date();
   const afterMinutes = settings.reminders.afterMinutes;
-  const firstStep = settings.reminders.count > 0 ? 1 : settings.reminders.count + 1;
-  const firstAt = settings.reminders.count > 0 ? nextAllowedSendTime({ now, orderReceivedAt: now, sendDelayMinutes: afterMinutes, quietHours: settings.quietHours, timezone: options.timezone }) : new Date(now.getTime() + afterMinutes * 60_000);
-  await queue.enqueue(followUpJob, { orderId, accountId, storeId, step: firstStep }, { transaction, dedupeKey: `follow-up:${orderId}:${firstStep}`, startAfter: firstAt });
+  // Step 1 sends the first reminder, or, with no reminders, closes the order as no_response.
+  const firstAt =
+    settings.reminders.count > 0
+      ? nextAllowedSendTime({ now, orderReceivedAt: now, sendDelayMinutes: afterMinutes, quietHours: settings.quietHours, timezone: options.timezone })
+      : new Date(now.getTime() + afterMinutes * 60_000);
+  await queue.enqueue(followUpJob, { orderId, accountId, storeId, step: 1 }, { transaction, dedupeKey: `follow-up:${orderId}:1`, startAfter: firstAt });
   if (settings.autoCancelAfterMinutes !== null) {
     await queue.enqueue(
       followUpJob,

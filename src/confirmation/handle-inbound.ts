@@ -4,9 +4,8 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { transitionOrder, type OrderStatus } from '../orders/order-status.ts';
 import { findStoreForWebhook } from '../stores/stores.ts';
 import type { InboundMessage } from '../whatsapp/provider.ts';
-import { queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
+import { OUTBOUND_ORDER_SELECT, queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
 import { extractOrderCode, parseReplyIntent } from './reply-intent.ts';
-import { ORDER_SELECT } from './send-confirmation-job.ts';
 import { writeBackJob } from './write-back-job.ts';
 
 export type InboundOutcome = 'ignored' | 'duplicate' | 'confirmed' | 'cancelled' | 'clarified' | 'unclear';
@@ -14,11 +13,9 @@ export type InboundOutcome = 'ignored' | 'duplicate' | 'confirmed' | 'cancelled'
 /** Orders a reply may decide: asked (sent, delivered, read), or refused by WhatsApp's cold-contact rule. */
 const OPEN_STATUSES: OrderStatus[] = ['queued', 'sent', 'delivered', 'read'];
 
-type MatchedOrder = OutboundOrder & { status: OrderStatus; failure_reason: string | null };
-
-const findOrderByCode = async (transaction: Transaction, numberId: string, code: string): Promise<MatchedOrder | null> => {
-  const [order] = await transaction.query<MatchedOrder>(
-    `${ORDER_SELECT.replace('o.status,', 'o.status, o.failure_reason,')} join stores s on s.id = o.store_id
+const findOrderByCode = async (transaction: Transaction, numberId: string, code: string): Promise<OutboundOrder | null> => {
+  const [order] = await transaction.query<OutboundOrder>(
+    `${OUTBOUND_ORDER_SELECT} join stores s on s.id = o.store_id
      where s.whatsapp_number_id = $1 and o.code = $2
        and (o.status = any($3::text[]) or (o.status = 'failed' and o.failure_reason = 'reach_out_restricted'))
      for update of o`,
@@ -28,9 +25,9 @@ const findOrderByCode = async (transaction: Transaction, numberId: string, code:
   return order ?? null;
 };
 
-const findLatestAwaitingOrder = async (transaction: Transaction, numberId: string, phone: string): Promise<MatchedOrder | null> => {
-  const [order] = await transaction.query<MatchedOrder>(
-    `${ORDER_SELECT.replace('o.status,', 'o.status, o.failure_reason,')} join stores s on s.id = o.store_id
+const findLatestAwaitingOrder = async (transaction: Transaction, numberId: string, phone: string): Promise<OutboundOrder | null> => {
+  const [order] = await transaction.query<OutboundOrder>(
+    `${OUTBOUND_ORDER_SELECT} join stores s on s.id = o.store_id
      where o.customer_phone = $2 and o.status in ('sent', 'delivered', 'read')
        and (s.whatsapp_number_id = $1
             or exists (select 1 from messages m where m.order_id = o.id and m.number_id = $1 and m.direction = 'outbound'))
@@ -72,7 +69,7 @@ export const handleInboundMessage = async (
     if (intent === 'unclear') {
       const [clarified] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'clarify'", [order.id]);
       if (clarified) return 'unclear';
-      await queueOutboundMessage(transaction, { order, store, kind: 'clarify', isPaid: false, fromNumberId: context.numberId });
+      await queueOutboundMessage(transaction, { order, store, kind: 'clarify', fromNumberId: context.numberId });
 
       return 'clarified';
     }
@@ -80,7 +77,7 @@ export const handleInboundMessage = async (
     const isManualOverride = order.status === 'failed';
     const changed = await transitionOrder(transaction, { orderId: order.id, status, cause: 'customer_reply', isManual: isManualOverride });
     if (!changed) return 'duplicate';
-    await queueOutboundMessage(transaction, { order, store, kind: status, isPaid: false, fromNumberId: context.numberId });
+    await queueOutboundMessage(transaction, { order, store, kind: status, fromNumberId: context.numberId });
     await dependencies.queue.enqueue(writeBackJob, { orderId: order.id, accountId: order.account_id, storeId: order.store_id }, { transaction, dedupeKey: `write-back:${order.id}` });
 
     return status;

@@ -1,13 +1,16 @@
 import { consumeCredit } from '../billing/credits.ts';
 import type { Transaction } from '../db/database.ts';
+import type { OrderStatus } from '../orders/order-status.ts';
 import { newId } from '../ids.ts';
 import { OUTBOX_CHANNEL } from '../whatsapp/session-manager.ts';
 import type { Store } from '../stores/stores.ts';
 import { buildTemplateVariables, pickLanguage, renderTemplate, resolveTemplate, type TemplateKind } from './templates.ts';
 
-/** The order fields a customer message is rendered from. */
+/** The order fields a customer message is rendered from (and its state, for the callers that lock it). */
 export type OutboundOrder = {
   id: string;
+  status: OrderStatus;
+  failure_reason: string | null;
   account_id: string;
   store_id: string;
   number: string;
@@ -16,9 +19,13 @@ export type OutboundOrder = {
   total: string;
   locale: string | null;
   customer_name: string | null;
-  customer_phone: string;
+  customer_phone: string | null;
   items: { name: string; variant: string | null; sku: string | null; quantity: number; unitPrice: string }[];
 };
+
+/** Selects an `OutboundOrder` (alias `o`); callers add their `where` and locking. */
+export const OUTBOUND_ORDER_SELECT = `select o.id, o.account_id, o.store_id, o.number, o.code, o.status, o.failure_reason, o.currency, o.total,
+  o.locale, o.customer_name, o.customer_phone, o.items from orders o`;
 
 export type MessageKind = 'confirmation' | 'reminder' | 'confirmed' | 'cancelled' | 'clarify';
 
@@ -69,8 +76,8 @@ const buildTemplatePayload = (
 
 /**
  * Queues one outbound message for the store's number, in the caller's transaction, and wakes the
- * worker that drives the number. A paid message (the confirmation question) takes one credit in
- * the same transaction, so a message never exists without its credit nor a credit without it.
+ * worker that drives the number. The confirmation question (and only it) takes one credit in the
+ * same transaction, so a message never exists without its credit nor a credit without it.
  */
 export const queueOutboundMessage = async (
   transaction: Transaction,
@@ -78,7 +85,6 @@ export const queueOutboundMessage = async (
     order: OutboundOrder;
     store: Store;
     kind: MessageKind;
-    isPaid: boolean;
     sendAfter?: Date;
     /** Answer from the number the customer wrote to, when it is not the store's own. */
     fromNumberId?: string;
@@ -89,7 +95,7 @@ export const queueOutboundMessage = async (
   const { order, store, kind } = options;
   const numberId = options.viaCloudTemplate?.numberId ?? options.fromNumberId ?? store.whatsappNumberId;
   const messageId = newId('message');
-  if (options.isPaid) await consumeCredit(transaction, { accountId: order.account_id, reference: messageId, reason: `confirmation of order ${order.number}` });
+  if (kind === 'confirmation') await consumeCredit(transaction, { accountId: order.account_id, reference: messageId, reason: `confirmation of order ${order.number}` });
   await transaction.query(
     `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after, template)
      values ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7, coalesce($8, now()), $9)`,

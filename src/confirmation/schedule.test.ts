@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
-import { findInstantOfLocalTime, findStartOfNextLocalDay, isWithinQuietHours, nextAllowedSendTime, readLocalTime, reminderTimes } from './schedule.ts';
+import { findInstantOfLocalTime, findStartOfNextLocalDay, isWithinQuietHours, nextAllowedSendTime, readLocalTime } from './schedule.ts';
 
 const NIGHT = { start: '22:00', end: '08:00' };
 
@@ -113,25 +113,6 @@ describe('nextAllowedSendTime', () => {
 
   it('refuses a negative delay', () => {
     expect(() => sendTime('2026-05-01T08:00:00Z', { delay: -5, timezone: 'Asia/Riyadh' })).toThrow(AppError);
-  });
-});
-
-describe('reminderTimes', () => {
-  it('spaces reminders from the previous message and moves them out of quiet hours', () => {
-    // Confirmation at 20:00 in Riyadh; the first reminder would be 22:00 → 08:00, the second 10:00.
-    const times = reminderTimes({ sentAt: new Date('2026-05-01T17:00:00Z'), reminders: { count: 2, afterMinutes: 120 }, quietHours: NIGHT, timezone: 'Asia/Riyadh' });
-
-    expect(times.map((time) => time.toISOString())).toEqual(['2026-05-02T05:00:00.000Z', '2026-05-02T07:00:00.000Z']);
-  });
-
-  it('plans nothing for zero reminders, and plain intervals without quiet hours', () => {
-    const sentAt = new Date('2026-05-01T17:00:00Z');
-
-    expect(reminderTimes({ sentAt, reminders: { count: 0, afterMinutes: 120 }, quietHours: NIGHT, timezone: 'Asia/Riyadh' })).toEqual([]);
-    expect(reminderTimes({ sentAt, reminders: { count: 2, afterMinutes: 90 }, quietHours: null, timezone: 'Asia/Riyadh' }).map((time) => time.toISOString())).toEqual([
-      '2026-05-01T18:30:00.000Z',
-      '2026-05-01T20:00:00.000Z',
-    ]);
   });
 });
 

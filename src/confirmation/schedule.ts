@@ -115,25 +115,3 @@ export const nextAllowedSendTime = (options: SendTimeOptions): Date => {
 
   return at;
 };
-
-/**
- * When each reminder goes out: `afterMinutes` after the previous message (the confirmation, then
- * the previous reminder as actually scheduled), each moved out of quiet hours. Counting from the
- * previous message keeps a reminder pushed to 08:00 from being followed by the next one at 08:01.
- */
-export const reminderTimes = (options: {
-  sentAt: Date;
-  reminders: { count: number; afterMinutes: number };
-  quietHours: QuietHours | null;
-  timezone: string;
-}): Date[] => {
-  const { sentAt, reminders, quietHours, timezone } = options;
-  const times: Date[] = [];
-  let previous = sentAt;
-  for (let index = 0; index < reminders.count; index += 1) {
-    previous = nextAllowedSendTime({ now: previous, orderReceivedAt: previous, sendDelayMinutes: reminders.afterMinutes, quietHours, timezone });
-    times.push(previous);
-  }
-
-  return times;
-};

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { defineJob } from '../jobs/define-job.ts';
 import { transitionOrder } from '../orders/order-status.ts';
 import { findStoreForWebhook } from '../stores/stores.ts';
-import { queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
+import { OUTBOUND_ORDER_SELECT, queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
 import { scheduleFollowUps } from './follow-up-job.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
 
@@ -22,7 +22,7 @@ export const sendConfirmationJob = defineJob({
   handle: async ({ orderId, storeId }, { services }) => {
     const { database, queue } = services;
     const outcome = await database.transaction(async (transaction): Promise<'queued' | 'no_credits' | 'nothing'> => {
-      const [order] = await transaction.query<OutboundOrder & { status: string }>(`${ORDER_SELECT} where o.id = $1 for update of o`, [orderId]);
+      const [order] = await transaction.query<OutboundOrder>(`${OUTBOUND_ORDER_SELECT} where o.id = $1 for update of o`, [orderId]);
       if (!order || order.status !== 'queued') return 'nothing';
       const [existing] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'confirmation'", [orderId]);
       if (existing) return 'nothing';
@@ -34,7 +34,7 @@ export const sendConfirmationJob = defineJob({
 
         return 'nothing';
       }
-      const messageId = await queueOutboundMessage(transaction, { order, store, kind: 'confirmation', isPaid: true }).catch(async (error: unknown) => {
+      const messageId = await queueOutboundMessage(transaction, { order, store, kind: 'confirmation' }).catch(async (error: unknown) => {
         if (error instanceof AppError && error.code === 'no_credits') return null;
         throw error;
       });
@@ -53,9 +53,6 @@ export const sendConfirmationJob = defineJob({
     }
   },
 });
-
-export const ORDER_SELECT = `select o.id, o.account_id, o.store_id, o.number, o.code, o.status, o.currency, o.total, o.locale,
-  o.customer_name, o.customer_phone, o.items from orders o`;
 
 /** Why the store's number cannot send now, or null when it can. */
 const readNumberProblem = async (transaction: Transaction, numberId: string | null): Promise<string | null> => {

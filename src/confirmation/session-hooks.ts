@@ -3,8 +3,7 @@ import type { Database, Transaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { findStoreForWebhook } from '../stores/stores.ts';
-import { queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
-import { ORDER_SELECT } from './send-confirmation-job.ts';
+import { OUTBOUND_ORDER_SELECT, queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
@@ -17,7 +16,7 @@ import { handleInboundMessage } from './handle-inbound.ts';
  * its approved template from that number (one credit). Returns whether the fallback was queued.
  */
 const sendThroughCloudFallback = async (transaction: Transaction, orderId: string, failedNumberId: string): Promise<boolean> => {
-  const [order] = await transaction.query<OutboundOrder & { status: string }>(`${ORDER_SELECT} where o.id = $1 for update of o`, [orderId]);
+  const [order] = await transaction.query<OutboundOrder>(`${OUTBOUND_ORDER_SELECT} where o.id = $1 for update of o`, [orderId]);
   if (!order) return false;
   const store = await findStoreForWebhook(transaction, order.store_id);
   const fallback = store?.settings.cloudFallback;
@@ -29,7 +28,6 @@ const sendThroughCloudFallback = async (transaction: Transaction, orderId: strin
       order,
       store,
       kind: 'confirmation',
-      isPaid: true,
       viaCloudTemplate: { numberId: fallback.whatsappNumberId, templateName: fallback.templateName, languageCode: fallback.languageCode, parameters: fallback.parameters },
     });
   } catch (error) {

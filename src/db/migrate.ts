@@ -58,9 +58,13 @@ export const migrate = async (database: Database, directory?: string): Promise<M
   return { applied, current: migrations.at(-1)?.version ?? 0 };
 };
 
+// The shipped migrations never change while a process runs; /readyz is polled, so read them once.
+let shippedMigrations: Promise<Migration[]> | undefined;
+
 /** Whether every migration shipped with this code has been applied (for /readyz). */
 export const hasPendingMigrations = async (database: Database): Promise<boolean> => {
-  const migrations = await readMigrations();
+  shippedMigrations ??= readMigrations();
+  const migrations = await shippedMigrations;
   const rows = await database
     .query<{ version: number }>('select version from akked_migrations')
     .catch(() => [] as { version: number }[]);

@@ -1,8 +1,8 @@
 import type { Keyring } from '../crypto/envelope.ts';
 import type { Database } from '../db/database.ts';
+import type { Mailer } from '../email/mailer.ts';
 import { AppError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import type { Logger } from '../logger.ts';
 import { applyPlatformCancellation, ingestOrder } from '../orders/ingest-order.ts';
 import { handlePlatformPrivacyRequest } from '../privacy/platform-privacy.ts';
 import { findStoreForWebhook, readWebhookSecrets } from '../stores/stores.ts';
@@ -18,9 +18,7 @@ export type ReceiveWebhookDependencies = {
   database: Database;
   queue: JobQueue;
   keyring: Keyring;
-  logger: Logger;
-  publicUrl: string;
-  mailer: import('../email/mailer.ts').Mailer;
+  mailer: Mailer;
 };
 
 // An "updated" event for an order we never saw is ingested only when the order is recent: a

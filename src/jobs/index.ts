@@ -17,7 +17,7 @@ export const ALL_JOBS: readonly AnyJobDefinition[] = [
   vacuumJob,
   purgeJob,
   reconcileWooCommerceJob,
-] as AnyJobDefinition[];
+];
 
 /** Recurring jobs (UTC cron); pg-boss runs each slot once across all processes. */
 export const scheduleRecurringJobs = async (queue: JobQueue): Promise<void> => {

@@ -4,6 +4,7 @@ import { createTestDatabase, TEST_BACKENDS, TEST_DATABASE_URL, type TestDatabase
 import { openDatabase } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
+import { createMetrics } from '../metrics.ts';
 import type { Services } from '../services.ts';
 import { defineJob } from './define-job.ts';
 import { JobQueue } from './job-queue.ts';
@@ -44,7 +45,7 @@ const dedupedRun = defineJob({
 });
 
 const fakeServices = (testDatabase: TestDatabase, queue: JobQueue): Services =>
-  ({ database: testDatabase.database, queue, logger: silentLogger }) as unknown as Services;
+  ({ database: testDatabase.database, queue, logger: silentLogger, metrics: createMetrics() }) as unknown as Services;
 
 const jobState = async (testDatabase: TestDatabase, jobId: string): Promise<string | undefined> => {
   const [row] = await testDatabase.database.query<{ state: string }>(`select state from ${testDatabase.jobSchema}.job where id = $1`, [jobId]);
@@ -145,7 +146,7 @@ describe.runIf(TEST_DATABASE_URL)('job queue shared by several processes on Post
       await (workers[0]?.queue as JobQueue).enqueue(recordRun, { runId: `shared-${index}`, failTimes: 0, failure: 'retryable' });
     }
     for (const worker of workers) {
-      await worker.queue.work([recordRun], { database: testDatabase.database, logger: silentLogger } as unknown as Services, 5);
+      await worker.queue.work([recordRun], { database: testDatabase.database, logger: silentLogger, metrics: createMetrics() } as unknown as Services, 5);
     }
     const started = Date.now();
     await waitFor(async () => {

@@ -5,6 +5,9 @@ import type { Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
 import type { AnyJobDefinition, JobDefinition } from './define-job.ts';
 
+/** pg-boss's schema in a deployment (tests give each database its own). */
+export const DEFAULT_JOB_SCHEMA = 'pgboss';
+
 /** Payload fields by which jobs can be found again (payloads carry ids, never personal data). */
 export type JobReferenceField = 'accountId' | 'storeId' | 'orderId' | 'numberId' | 'messageId';
 
@@ -51,7 +54,7 @@ export class JobQueue {
   static async start(options: JobQueueOptions): Promise<JobQueue> {
     const { database, logger } = options;
     const common = {
-      schema: options.schema ?? 'pgboss',
+      schema: options.schema ?? DEFAULT_JOB_SCHEMA,
       useListenNotify: true,
       schedule: options.isSupervisor,
       supervise: options.isSupervisor,
@@ -160,16 +163,20 @@ export class JobQueue {
         isLastAttempt: job.retryCount >= job.retryLimit,
       });
 
+      services.metrics.jobsProcessed.inc({ job: definition.name, result: 'completed' });
+
       return { id: job.id, status: 'completed' };
     } catch (error) {
       const code = error instanceof AppError ? error.code : 'internal';
       const message = error instanceof Error ? error.message : String(error);
       if (isRetryable(error)) {
         log.warn({ err: error }, 'job attempt failed; will retry if attempts remain');
+        services.metrics.jobsProcessed.inc({ job: definition.name, result: 'retry' });
 
         return { id: job.id, status: 'failed', output: { code, message } };
       }
       log.error({ err: error }, 'job failed permanently');
+      services.metrics.jobsProcessed.inc({ job: definition.name, result: 'failed' });
 
       return { id: job.id, status: 'deadletter', output: { code, message } };
     }
@@ -186,24 +193,8 @@ export class JobQueue {
     return rows.length;
   }
 
-  /** Counts of jobs per state for one queue (tests, metrics, the operator). */
-  async countJobs(name: string): Promise<Record<string, number>> {
-    const queue = await this.boss.getQueue(name);
-
-    return {
-      queued: queue?.queuedCount ?? 0,
-      active: queue?.activeCount ?? 0,
-      deferred: queue?.deferredCount ?? 0,
-      total: queue?.totalCount ?? 0,
-    };
-  }
-
   /** Stops taking new jobs and waits (up to `timeoutMs`) for running ones; unfinished ones are retried elsewhere. */
   async stop(timeoutMs = 20_000): Promise<void> {
     await this.boss.stop({ graceful: true, timeout: timeoutMs, close: true });
-  }
-
-  get pgBoss(): PgBoss {
-    return this.boss;
   }
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import { newId } from '../ids.ts';
+import { ORDER_EVENTS_CHANNEL } from './order-event-hub.ts';
 
 /** Order statuses (DESIGN.md §3). */
 export const ORDER_STATUSES = ['received', 'queued', 'sent', 'delivered', 'read', 'confirmed', 'cancelled', 'no_response', 'skipped', 'failed'] as const;
@@ -61,7 +62,7 @@ export const transitionOrder = async (queryable: Queryable, transition: OrderTra
     transition.status,
     transition.cause,
   ]);
-  await queryable.query("select pg_notify('akked_order_events', $1)", [JSON.stringify({ accountId: current.account_id, orderId: transition.orderId, status: transition.status })]);
+  await queryable.query(`select pg_notify('${ORDER_EVENTS_CHANNEL}', $1)`, [JSON.stringify({ accountId: current.account_id, orderId: transition.orderId, status: transition.status })]);
 
   return true;
 };

@@ -1,8 +1,30 @@
 import type { Keyring } from '../crypto/envelope.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { AppError } from '../errors.ts';
+import { normalizePhoneInput } from '../ingest/normalize/phone.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { deleteAuthKeysForJid } from '../whatsapp/linked/auth-state-store.ts';
 import { recordErasure, type ErasureKind } from './erasure-audit.ts';
+
+/**
+ * A customer's phone as a merchant types it: E.164, or a local form read in the default country
+ * of each of the account's stores (or of the one store named). Throws when it reads as no phone.
+ */
+export const resolveCustomerPhones = async (queryable: Queryable, accountId: string, phone: string, storeId?: string): Promise<string[]> => {
+  const stores = await queryable.query<{ default_country: string | null }>(
+    `select default_country from stores where account_id = $1 ${storeId ? 'and id = $2' : ''}`,
+    storeId ? [accountId, storeId] : [accountId],
+  );
+  if (storeId && stores.length === 0) throw new AppError('not_found', { message: 'store not found' });
+  const phones = new Set<string>();
+  for (const country of [null, ...stores.map((store) => store.default_country)]) {
+    const normalized = normalizePhoneInput(phone, country);
+    if (normalized) phones.add(normalized);
+  }
+  if (phones.size === 0) throw new AppError('invalid_phone', { message: "not a phone number in any of your stores' countries" });
+
+  return [...phones];
+};
 
 export type CustomerErasureCounts = { orders: number; messages: number; events: number; jobs: number; sessionKeys: number };
 

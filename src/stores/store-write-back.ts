@@ -5,16 +5,13 @@ import { AppError } from '../errors.ts';
 import type { Platform } from '../ingest/order.ts';
 import { WriteBackCredentialsSchemas } from '../writeback/platforms/index.ts';
 
-/** Write-back credentials per platform (DESIGN.md §5.3); stored encrypted, never returned. */
-export const WRITE_BACK_SCHEMAS = WriteBackCredentialsSchemas;
-
 /** Fields safe to show back to the merchant (which shop, which site), never a token. */
 const VISIBLE_FIELDS = ['shopDomain', 'storeUrl'] as const;
 
 export type WriteBackSummary = { supported: boolean; configured: boolean; shopDomain?: string; storeUrl?: string };
 
 export const validateWriteBack = (platform: Platform, value: Record<string, unknown>): Record<string, unknown> => {
-  const schema = WRITE_BACK_SCHEMAS[platform];
+  const schema = WriteBackCredentialsSchemas[platform];
   if (!schema) throw new AppError('bad_request', { message: `writeBack: ${platform} stores have no write-back API` });
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -31,7 +28,7 @@ export const readWriteBackSummary = async (
   keyring: Keyring,
   store: { id: string; platform: Platform },
 ): Promise<WriteBackSummary> => {
-  const supported = WRITE_BACK_SCHEMAS[store.platform] !== undefined;
+  const supported = WriteBackCredentialsSchemas[store.platform] !== undefined;
   const stored = (await readCredential(queryable, keyring, store.id, 'write-back')) as Record<string, unknown> | null;
   const summary: WriteBackSummary = { supported, configured: stored !== null };
   for (const field of VISIBLE_FIELDS) {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/database.ts';
+import { ORDER_EVENTS_CHANNEL } from '../orders/order-event-hub.ts';
 import { transitionOrder } from '../orders/order-status.ts';
 import type { DeliveryStatus } from './provider.ts';
 
@@ -15,7 +16,7 @@ type MessageRow = { id: string; account_id: string; order_id: string | null; kin
 /** Tells live dashboards (GET /api/v1/orders/stream) that a message changed. */
 const announce = async (queryable: Queryable, message: MessageRow, status: string): Promise<void> => {
   if (!message.order_id) return;
-  await queryable.query("select pg_notify('akked_order_events', $1)", [JSON.stringify({ accountId: message.account_id, orderId: message.order_id, messageId: message.id, status })]);
+  await queryable.query(`select pg_notify('${ORDER_EVENTS_CHANNEL}', $1)`, [JSON.stringify({ accountId: message.account_id, orderId: message.order_id, messageId: message.id, status })]);
 };
 
 const moveOrderWithMessage = async (queryable: Queryable, message: MessageRow, status: DeliveryStatus): Promise<void> => {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { buildCustomerInitiatedLink } from '../../confirmation/templates.ts';
-import { AppError } from '../../errors.ts';
+import { readCustomerInitiatedLink } from '../../confirmation/customer-initiated-link.ts';
 import { NormalizedOrderSchema } from '../../ingest/order.ts';
 import { decideOrder, resendConfirmation } from '../../orders/order-actions.ts';
 import { OrderEventHub } from '../../orders/order-event-hub.ts';
@@ -132,16 +131,8 @@ export const registerOrderRoutes = (app: AppInstance, options: { authenticator: 
     async (request) => {
       const principal = await authenticator.authenticate(request);
       const order = await getOrderDetail(app.services.database, principal.accountId, request.params.id);
-      let customerInitiatedLink: string | null = null;
-      if (order.failureReason === 'reach_out_restricted') {
-        const [store] = await app.services.database.query<{ phone: string | null; language: string }>(
-          'select n.phone, s.language from stores s join whatsapp_numbers n on n.id = s.whatsapp_number_id where s.id = $1',
-          [order.storeId],
-        );
-        if (store?.phone) customerInitiatedLink = buildCustomerInitiatedLink(store.phone, order.code, order.locale === 'ar' || order.locale === 'fr' || order.locale === 'en' ? order.locale : (store.language as 'ar' | 'en' | 'fr'));
-      }
 
-      return { ...order, customerInitiatedLink };
+      return { ...order, customerInitiatedLink: await readCustomerInitiatedLink(app.services.database, order) };
     },
   );
 
@@ -189,7 +180,6 @@ export const registerOrderRoutes = (app: AppInstance, options: { authenticator: 
     },
     async (request) => {
       const principal = await authenticator.authenticate(request);
-      if (!request.body) throw new AppError('bad_request', { message: 'status is required' });
       await decideOrder({ database: app.services.database, queue: app.services.queue }, principal.accountId, request.params.id, request.body.status);
 
       return { id: request.params.id, status: request.body.status };

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../errors.ts';
-import { normalizePhoneInput } from '../../ingest/normalize/phone.ts';
-import { eraseCustomer } from '../../privacy/erase-customer.ts';
+import { eraseCustomer, resolveCustomerPhones } from '../../privacy/erase-customer.ts';
 import { ExportQuerySchema, writeExport } from '../../privacy/export-orders.ts';
 import type { AppInstance } from '../app.ts';
 import type { Authenticator } from '../authenticate.ts';
@@ -53,23 +51,10 @@ export const registerPrivacyRoutes = (app: AppInstance, options: { authenticator
     async (request) => {
       const principal = await authenticator.authenticate(request);
       const { database } = app.services;
-      const stores = await database.query<{ id: string; default_country: string | null }>(
-        `select id, default_country from stores where account_id = $1 ${request.query.storeId ? 'and id = $2' : ''}`,
-        request.query.storeId ? [principal.accountId, request.query.storeId] : [principal.accountId],
-      );
-      if (request.query.storeId && stores.length === 0) throw new AppError('not_found', { message: 'store not found' });
-      // E.164, or a local form read in each store's default country.
-      const phones = new Set<string>();
-      const international = normalizePhoneInput(request.params.phone, null);
-      if (international) phones.add(international);
-      for (const store of stores) {
-        const local = normalizePhoneInput(request.params.phone, store.default_country);
-        if (local) phones.add(local);
-      }
-      if (phones.size === 0) throw new AppError('invalid_phone', { message: 'not a phone number in any of your stores\' countries' });
+      const phones = await resolveCustomerPhones(database, principal.accountId, request.params.phone, request.query.storeId);
       const counts = await eraseCustomer(
         { database, queue: app.services.queue, keyring: app.services.keyring },
-        { accountId: principal.accountId, phones: [...phones], ...(request.query.storeId ? { storeId: request.query.storeId } : {}) },
+        { accountId: principal.accountId, phones, ...(request.query.storeId ? { storeId: request.query.storeId } : {}) },
       );
 
       return { deleted: { orders: counts.orders, messages: counts.messages } };

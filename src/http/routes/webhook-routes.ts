@@ -32,8 +32,6 @@ export const registerWebhookRoutes = (app: AppInstance): void => {
             database: app.services.database,
             queue: app.services.queue,
             keyring: app.services.keyring,
-            logger: app.services.logger,
-            publicUrl: app.services.config.publicUrl,
             mailer: app.services.mailer,
           },
           platform,
