@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadPlans, type Plan } from './billing/plans.ts';
 
 /**
  * Every setting of Akked, parsed once from the environment (DESIGN.md §5.2). Nothing else reads
@@ -105,6 +106,8 @@ export type Config = Environment & {
   publicUrl: string;
   /** Whether cookies are marked Secure (the public URL is https). */
   isSecure: boolean;
+  /** The built-in plans with their STRIPE_PRICE_* ids, or those of AKKED_PLANS_FILE. */
+  plans: readonly Plan[];
 };
 
 export class ConfigError extends Error {
@@ -122,8 +125,16 @@ export const parseConfig = (environment: Record<string, string | undefined>): Co
     );
   }
   const publicUrl = parsed.data.AKKED_PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}`;
+  const { STRIPE_PRICE_STARTER: starter, STRIPE_PRICE_GROWTH: growth, STRIPE_PRICE_SCALE: scale } = parsed.data;
+  const plans = loadPlans({ file: parsed.data.AKKED_PLANS_FILE, prices: { starter, growth, scale } });
+  if (!plans.plans) throw new ConfigError(plans.problems.map((problem) => `AKKED_PLANS_FILE: ${problem}`));
+  // The SDK takes host, port and protocol: a path (such as /v1) would be silently dropped.
+  const stripeBase = parsed.data.STRIPE_API_BASE_URL;
+  if (stripeBase && new URL(stripeBase).pathname !== '/') {
+    throw new ConfigError([`STRIPE_API_BASE_URL: must be an origin such as http://127.0.0.1:12111, without a path`]);
+  }
 
-  return { ...parsed.data, publicUrl, isSecure: publicUrl.startsWith('https://') };
+  return { ...parsed.data, publicUrl, isSecure: publicUrl.startsWith('https://'), plans: plans.plans };
 };
 
 /** The only reader of process.env in Akked. */

@@ -1,8 +1,11 @@
 import { rm } from 'node:fs/promises';
 import type { Database } from '../db/database.ts';
 import { outboxDirectory } from '../email/mailer.ts';
+import type { Mailer } from '../email/mailer.ts';
 import { AppError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../logger.ts';
+import { readAccountDeletionRecipients, sendAccountDeletedEmails } from '../privacy/account-deletion-email.ts';
 import { recordErasure } from '../privacy/erasure-audit.ts';
 import { CLOSE_CHANNEL, type SessionManager } from '../whatsapp/session-manager.ts';
 import type { Auth } from './auth.ts';
@@ -24,10 +27,11 @@ export type AccountDeletionCounts = {
  * checked again, live WhatsApp sessions are closed, then every row goes in one transaction (users,
  * their sessions and API keys, stores, numbers and their keys, orders, messages, events, ledger,
  * credentials, queued jobs), then the account's outbox folder. Sessions stop working at once
- * because the session rows are gone and no session is cached.
+ * because the session rows are gone and no session is cached. Last, each user gets a confirmation
+ * email holding only their address and the fact of the deletion.
  */
 export const deleteAccount = async (
-  dependencies: { auth: Auth; database: Database; queue: JobQueue; sessions: SessionManager | null; dataDirectory: string },
+  dependencies: { auth: Auth; database: Database; queue: JobQueue; sessions: SessionManager | null; dataDirectory: string; mailer: Mailer; logger: Logger },
   options: { accountId: string; userId: string; password: string },
 ): Promise<AccountDeletionCounts> => {
   const { database } = dependencies;
@@ -41,6 +45,7 @@ export const deleteAccount = async (
     await database.query(`select pg_notify('${CLOSE_CHANNEL}', $1)`, [number.id]);
     await dependencies.sessions?.closeNow(number.id);
   }
+  const recipients = await readAccountDeletionRecipients(database, options.accountId);
   const counts = await database.transaction(async (transaction) => {
     const [row] = await transaction.query<Record<string, string>>(
       `select (select count(*) from users where account_id = $1) as users,
@@ -74,6 +79,7 @@ export const deleteAccount = async (
     return result;
   });
   await rm(outboxDirectory(dependencies.dataDirectory, options.accountId), { recursive: true, force: true });
+  await sendAccountDeletedEmails(dependencies, { accountId: options.accountId, recipients });
 
   return counts;
 };

@@ -1,3 +1,4 @@
+import { ensureDashboardBuild } from '../dashboard/dashboard-build.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { runKeysCommand } from './keys-command.ts';
@@ -51,6 +52,8 @@ export const loadConfigOrExplain = (io: CommandIo): Config | null => {
 };
 
 const runRole = async (roles: Roles, config: Config, logger: Logger): Promise<number> => {
+  // The api role serves the dashboard: never a stale or missing build.
+  if (roles.api) await ensureDashboardBuild(logger);
   const runtime = await startRuntime({ config, roles, logger });
 
   return new Promise<number>((resolve) => {

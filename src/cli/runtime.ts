@@ -101,7 +101,7 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       const auth = createAuth({ config, database, keyring, mailer, logger });
       const csrfSecret = deriveSecret(keyring, 'csrf');
       app = await createApp({ services });
-      registerRoutes(app, { auth, authenticator: createAuthenticator({ auth, services, csrfSecret }), csrfSecret });
+      await registerRoutes(app, { auth, authenticator: createAuthenticator({ auth, services, csrfSecret }), csrfSecret });
       await app.ready();
       const httpApp = app;
       // Closed first, so no request starts while the queue and database shut down.

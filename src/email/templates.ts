@@ -101,3 +101,42 @@ export const renderPasswordResetEmail = (language: EmailLanguage, name: string, 
 
   return renderEmail(language, { ...texts, action: { label: texts.label, url } });
 };
+
+/**
+ * Sent when an account is deleted, after its data is gone: it carries the address it goes to and
+ * the fact of the deletion, nothing else (no name, store, figure or link), since nothing of the
+ * account may outlive it.
+ */
+export const renderAccountDeletedEmail = (language: EmailLanguage, email: string): RenderedEmail => {
+  const texts = {
+    en: {
+      subject: 'Your Akked account has been deleted',
+      greeting: 'Hello,',
+      lines: [
+        `The Akked account of ${email} has been deleted, as requested, with all of its data: stores, WhatsApp numbers and their credentials, orders, messages, API keys and emails.`,
+        'Nothing of it can be recovered. Subscriptions end with the account.',
+      ],
+      closing: 'This is the last email you will receive about this account.',
+    },
+    ar: {
+      subject: 'تم حذف حسابك في أكّد',
+      greeting: 'مرحبًا،',
+      lines: [
+        `تم حذف حساب أكّد الخاص بـ ${email} بناءً على طلبك، مع جميع بياناته: المتاجر وأرقام واتساب وبيانات اعتمادها والطلبات والرسائل ومفاتيح الواجهة البرمجية والرسائل الإلكترونية.`,
+        'لا يمكن استعادة أي شيء منها. تنتهي الاشتراكات مع الحساب.',
+      ],
+      closing: 'هذه آخر رسالة ستصلك بخصوص هذا الحساب.',
+    },
+    fr: {
+      subject: 'Votre compte Akked a été supprimé',
+      greeting: 'Bonjour,',
+      lines: [
+        `Le compte Akked de ${email} a été supprimé à votre demande, avec toutes ses données : boutiques, numéros WhatsApp et leurs identifiants, commandes, messages, clés d'API et e-mails.`,
+        'Rien ne peut en être récupéré. Les abonnements prennent fin avec le compte.',
+      ],
+      closing: 'Ceci est le dernier e-mail que vous recevrez au sujet de ce compte.',
+    },
+  }[language];
+
+  return renderEmail(language, texts);
+};

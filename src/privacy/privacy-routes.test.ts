@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS } from '../../test/harness/database.ts';
 import { appOf, createMerchant, type Merchant } from '../../test/harness/http.ts';
 import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
+import { findInEveryTable } from '../../test/harness/table-scan.ts';
 import { CSV_HEADER } from './export-orders.ts';
 
 describe.each(TEST_BACKENDS)('export and customer erasure on %s', (backend) => {
@@ -81,15 +82,7 @@ describe.each(TEST_BACKENDS)('export and customer erasure on %s', (backend) => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().deleted.orders).toBe(2);
     const { database } = testRuntime.testDatabase;
-    const tables = await database.query<{ table_schema: string; table_name: string }>(
-      "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')",
-    );
-    for (const table of tables) {
-      const rows = await database.query(`select * from "${table.table_schema}"."${table.table_name}"`).catch(() => []);
-      const text = JSON.stringify(rows);
-      expect(text, `${table.table_schema}.${table.table_name}`).not.toContain('551230001');
-      expect(text, `${table.table_schema}.${table.table_name}`).not.toContain('evil.example');
-    }
+    expect(await findInEveryTable(database, ['551230001', 'evil.example'])).toEqual([]);
     const remaining = JSON.parse((await exportAs(merchant, 'json')).body) as { number: string }[];
     expect(remaining.map((order) => order.number)).toEqual(['#P1']);
     const [audit] = await database.query<{ kind: string; counts: { orders: number } }>("select kind, counts from erasure_audit where kind = 'customer' and account_id = $1 and (counts->>'orders')::int = 2", [merchant.accountId]);

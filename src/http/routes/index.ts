@@ -4,6 +4,7 @@ import type { Authenticator } from '../authenticate.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerCloudWebhookRoutes } from './cloud-webhook-routes.ts';
+import { registerDashboardRoutes } from './dashboard-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerNumberRoutes } from './number-routes.ts';
@@ -19,7 +20,7 @@ export type RouteDependencies = {
 };
 
 /** Every route of the api role, in one list, so the whole HTTP surface reads in one place. */
-export const registerRoutes = (app: AppInstance, dependencies: RouteDependencies): void => {
+export const registerRoutes = async (app: AppInstance, dependencies: RouteDependencies): Promise<void> => {
   // operations
   registerHealthRoutes(app);
   // accounts
@@ -37,4 +38,6 @@ export const registerRoutes = (app: AppInstance, dependencies: RouteDependencies
   // webhooks
   registerCloudWebhookRoutes(app);
   registerWebhookRoutes(app);
+  // the dashboard: its assets, and index.html for every page path
+  await registerDashboardRoutes(app);
 };
