@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
@@ -149,15 +150,17 @@ const listenOnPostgres = async (connectionString: string, channel: string, handl
 
 // Match node-postgres: 64-bit integers come back as strings, so no id or count silently loses digits.
 const PGLITE_PARSERS = { 20: (value: string) => value };
+// pg_trgm backs the orders search (migration 0010); PGlite loads extensions only when asked here.
+const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm } };
 
 const openPglite = async (options: OpenDatabaseOptions): Promise<Database> => {
-  if (options.inMemory) return wrapPglite(await PGlite.create({ parsers: PGLITE_PARSERS }), { closesInstance: true });
+  if (options.inMemory) return wrapPglite(await PGlite.create(PGLITE_OPTIONS), { closesInstance: true });
   const directory = path.resolve(options.dataDirectory, 'pglite');
   await mkdir(directory, { recursive: true });
   // PGlite has no lock of its own: two processes on one directory silently lose writes.
   const lock = await acquireDirectoryLock(path.resolve(options.dataDirectory));
   try {
-    return wrapPglite(await PGlite.create(directory, { parsers: PGLITE_PARSERS }), { closesInstance: true, lock });
+    return wrapPglite(await PGlite.create(directory, PGLITE_OPTIONS), { closesInstance: true, lock });
   } catch (error) {
     await lock.release();
     throw error;
@@ -165,7 +168,7 @@ const openPglite = async (options: OpenDatabaseOptions): Promise<Database> => {
 };
 
 /** Creates an in-memory PGlite with the same type parsers as `openDatabase` (tests share one per worker). */
-export const createMemoryPglite = (): Promise<PGlite> => PGlite.create({ parsers: PGLITE_PARSERS });
+export const createMemoryPglite = (): Promise<PGlite> => PGlite.create(PGLITE_OPTIONS);
 
 /**
  * The Database interface over a PGlite instance. `closesInstance: false` leaves the instance open

@@ -31,26 +31,40 @@ export const readAnalytics = async (queryable: Queryable, accountId: string, que
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
   const params = [accountId, from, to, query.storeId ?? null];
   const scope = 'account_id = $1 and created_at >= $2 and created_at < $3 and ($4::text is null or store_id = $4)';
-  const statusRows = await queryable.query<{ status: OrderStatus; count: string }>(`select status, count(*) from orders where ${scope} group by status`, params);
-  const [reply] = await queryable.query<{ median: number | null }>(
-    `select percentile_cont(0.5) within group (order by extract(epoch from (replied_at - sent_at))) as median
-     from orders where ${scope} and replied_at is not null and sent_at is not null`,
-    params,
-  );
-  const [credits] = await queryable.query<{ used: string | null }>(
-    `select -coalesce(sum(credits), 0) as used from credit_ledger
-     where account_id = $1 and kind in ('consumption', 'refund') and created_at >= $2 and created_at < $3`,
-    [accountId, from, to],
-  );
-  const days = await queryable.query<{ date: string; received: string; confirmed: string; cancelled: string; no_response: string; failed: string }>(
-    `select to_char(date_trunc('day', created_at at time zone 'utc'), 'YYYY-MM-DD') as date, count(*) as received,
-            count(*) filter (where status = 'confirmed') as confirmed, count(*) filter (where status = 'cancelled') as cancelled,
-            count(*) filter (where status = 'no_response') as no_response, count(*) filter (where status = 'failed') as failed
-     from orders where ${scope} group by 1 order by 1`,
-    params,
-  );
+  // One pass over the orders: counts per day and status, and (in the grand-total grouping set) the
+  // median reply time; the ledger is a second, small query.
+  const [groups, [credits]] = await Promise.all([
+    queryable.query<{ date: string | null; status: OrderStatus | null; count: string; median: number | null }>(
+      `select ((created_at at time zone 'utc')::date)::text as date, status, count(*) as count,
+              percentile_cont(0.5) within group (order by extract(epoch from (replied_at - sent_at)))
+                filter (where replied_at is not null and sent_at is not null) as median
+       from orders where ${scope}
+       group by grouping sets ((1, 2), ())`,
+      params,
+    ),
+    queryable.query<{ used: string | null }>(
+      `select -coalesce(sum(credits), 0) as used from credit_ledger
+       where account_id = $1 and kind in ('consumption', 'refund') and created_at >= $2 and created_at < $3`,
+      [accountId, from, to],
+    ),
+  ]);
+  const grandTotal = groups.find((group) => group.date === null && group.status === null);
+  const statusRows = new Map<OrderStatus, number>();
+  const dayRows = new Map<string, { received: number; confirmed: number; cancelled: number; noResponse: number; failed: number }>();
+  for (const group of groups) {
+    if (group.date === null || group.status === null) continue;
+    const count = Number(group.count);
+    statusRows.set(group.status, (statusRows.get(group.status) ?? 0) + count);
+    const day = dayRows.get(group.date) ?? { received: 0, confirmed: 0, cancelled: 0, noResponse: 0, failed: 0 };
+    day.received += count;
+    if (group.status === 'confirmed') day.confirmed += count;
+    if (group.status === 'cancelled') day.cancelled += count;
+    if (group.status === 'no_response') day.noResponse += count;
+    if (group.status === 'failed') day.failed += count;
+    dayRows.set(group.date, day);
+  }
   const totals = Object.fromEntries(ORDER_STATUSES.map((status) => [status, 0])) as Record<OrderStatus, number>;
-  for (const row of statusRows) totals[row.status] = Number(row.count);
+  for (const [status, count] of statusRows) totals[status] = count;
   const all = Object.values(totals).reduce((sum, count) => sum + count, 0);
   const asked = ASKED.reduce((sum, status) => sum + totals[status], 0);
   const rate = (count: number) => (asked === 0 ? null : Math.round((count / asked) * 10_000) / 10_000);
@@ -62,15 +76,8 @@ export const readAnalytics = async (queryable: Queryable, accountId: string, que
     confirmationRate: rate(totals.confirmed),
     cancellationRate: rate(totals.cancelled),
     noResponseRate: rate(totals.no_response),
-    medianTimeToReplySeconds: reply?.median === null || reply?.median === undefined ? null : Math.round(Number(reply.median)),
+    medianTimeToReplySeconds: grandTotal?.median === null || grandTotal?.median === undefined ? null : Math.round(Number(grandTotal.median)),
     creditsUsed: Number(credits?.used ?? 0),
-    perDay: days.map((day) => ({
-      date: day.date,
-      received: Number(day.received),
-      confirmed: Number(day.confirmed),
-      cancelled: Number(day.cancelled),
-      noResponse: Number(day.no_response),
-      failed: Number(day.failed),
-    })),
+    perDay: [...dayRows.entries()].sort(([left], [right]) => left.localeCompare(right)).map(([date, day]) => ({ date, ...day })),
   };
 };

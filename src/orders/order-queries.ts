@@ -107,6 +107,9 @@ const decodeCursor = (cursor: string): { createdAt: string; id: string } => {
   return { createdAt, id };
 };
 
+/** Exactly the expression of the trigram index "orders_search" (migration 0010), so searches use it. */
+const SEARCH_TEXT = `(number || ' ' || coalesce(customer_name, '') || ' ' || coalesce(customer_phone, ''))`;
+
 /** Newest first, keyset-paginated on (created_at, id) so pages stay fast at any depth. */
 export const listOrders = async (queryable: Queryable, accountId: string, query: ListOrdersQuery): Promise<{ data: OrderSummary[]; nextCursor: string | null }> => {
   const conditions = ['account_id = $1'];
@@ -120,11 +123,12 @@ export const listOrders = async (queryable: Queryable, accountId: string, query:
   if (query.from) add((placeholder) => `created_at >= ${placeholder}`, query.from);
   if (query.to) add((placeholder) => `created_at < ${placeholder}`, query.to);
   if (query.q) {
-    const digits = query.q.replace(/\D/g, '');
+    // A phone typed in its local form (0551234567) is found in its E.164 form (+966551234567).
+    const phoneDigits = query.q.replace(/\D/g, '').replace(/^0+/, '');
     params.push(`%${query.q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`);
     const text = `$${params.length}`;
-    const phoneCondition = digits.length >= 4 ? (params.push(`%${digits}%`), ` or customer_phone like $${params.length}`) : '';
-    conditions.push(`(number ilike ${text} or customer_name ilike ${text}${phoneCondition})`);
+    const phoneCondition = phoneDigits.length >= 4 ? (params.push(`%${phoneDigits}%`), ` or ${SEARCH_TEXT} like $${params.length}`) : '';
+    conditions.push(`(${SEARCH_TEXT} ilike ${text}${phoneCondition})`);
   }
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);
