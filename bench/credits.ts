@@ -1,8 +1,13 @@
+import { billingEmailJob } from '../src/billing/billing-email-job.ts';
+import { announceLowCredits } from '../src/billing/credit-alerts-job.ts';
 import { consumeCredit, grantCredits } from '../src/billing/credits.ts';
+import { builtInPlans } from '../src/billing/plans.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { AppError } from '../src/errors.ts';
 import { newId } from '../src/ids.ts';
+import { JobQueue } from '../src/jobs/job-queue.ts';
+import { createLogger } from '../src/logger.ts';
 import { createBenchDatabase } from './support/bench-database.ts';
 import { Cleanup, createSeededRandom, round, summarizeLatencies, type Benchmark } from './support/benchmark.ts';
 
@@ -13,7 +18,9 @@ import { Cleanup, createSeededRandom, round, summarizeLatencies, type Benchmark 
  * 100 accounts get 20 to 100 credits (6,000 in all) through the ledger; 10,000 attempts (100 per
  * account, shuffled) are started at once, each `consumeCredit` in its own transaction through one
  * pool, so 4,000 must be refused. Afterwards the ledger and the cached balances are compared with
- * what was granted and what the callers were told.
+ * what was granted and what the callers were told. Meanwhile the billing sweep that announces
+ * "credits low" runs back to back, as the workers' minute job would under load: it locks the
+ * accounts it marks (SKIP LOCKED), so it must neither stall consumption nor announce an account twice.
  */
 const ACCOUNTS = 100;
 const ATTEMPTS_PER_ACCOUNT = 100;
@@ -45,6 +52,13 @@ export const benchmark: Benchmark = {
       const database = await openDatabase({ databaseUrl: benchDatabase.url, dataDirectory: '/nonexistent', poolSize: POOL_SIZE });
       cleanup.add('close the pool', () => database.close());
       await migrate(database);
+      // The sweep runs in a worker, with a pool of its own: here a second small pool.
+      const workerDatabase = await openDatabase({ databaseUrl: benchDatabase.url, dataDirectory: '/nonexistent', poolSize: 2 });
+      cleanup.add('close the worker pool', () => workerDatabase.close());
+      const queue = await JobQueue.start({ database: workerDatabase, logger: createLogger({ level: 'warn' }), isSupervisor: false });
+      cleanup.add('stop the job queue', () => queue.stop());
+      await queue.register([billingEmailJob]);
+      const plans = builtInPlans({});
 
       const accountIds: string[] = [];
       let granted = 0;
@@ -59,6 +73,16 @@ export const benchmark: Benchmark = {
       }
       const order = shuffle(accountIds.flatMap((accountId) => Array.from({ length: ATTEMPTS_PER_ACCOUNT }, () => accountId)), 20_260_101);
 
+      let isStorming = true;
+      const announced: string[] = [];
+      let sweeps = 0;
+      const sweeping = (async () => {
+        while (isStorming) {
+          announced.push(...(await announceLowCredits({ database: workerDatabase, queue }, plans)));
+          sweeps++;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
       const startedAt = performance.now();
       const attempts = await Promise.all(
         order.map(async (accountId, index): Promise<Attempt> => {
@@ -87,6 +111,9 @@ export const benchmark: Benchmark = {
         }),
       );
       const elapsedMs = performance.now() - startedAt;
+      isStorming = false;
+      await sweeping;
+      const announcedTwice = announced.length - new Set(announced).size;
 
       const consumedByCaller = new Map<string, number>();
       for (const attempt of attempts) if (attempt.outcome === 'consumed') consumedByCaller.set(attempt.accountId, (consumedByCaller.get(attempt.accountId) ?? 0) + 1);
@@ -118,7 +145,8 @@ export const benchmark: Benchmark = {
       const consumptionsPerSecond = consumed.length / (elapsedMs / 1000);
       const attemptsPerSecond = attempts.length / (elapsedMs / 1000);
       const expectedConsumed = Math.min(granted, attempts.length);
-      const isCorrect = overspent === 0 && balanceMismatches === 0 && callerMismatches === 0 && consumedInLedger === consumed.length && errors.length === 0;
+      const isCorrect =
+        overspent === 0 && balanceMismatches === 0 && callerMismatches === 0 && consumedInLedger === consumed.length && errors.length === 0 && announcedTwice === 0;
 
       return {
         figures: {
@@ -138,6 +166,9 @@ export const benchmark: Benchmark = {
           balance_mismatches: balanceMismatches,
           caller_ledger_mismatches: callerMismatches,
           pool_size: POOL_SIZE,
+          low_credit_sweeps: sweeps,
+          low_credit_announcements: announced.length,
+          accounts_announced_twice: announcedTwice,
         },
         tables: [
           {
@@ -154,12 +185,14 @@ export const benchmark: Benchmark = {
               ['credits overspent', overspent],
               ['balances ≠ ledger', balanceMismatches],
               ['accounts where callers ≠ ledger', callerMismatches],
+              ['"credits low" sweeps alongside / accounts announced / announced twice', `${sweeps} / ${announced.length} / ${announcedTwice}`],
             ],
           },
         ],
         targets: [
           { name: 'credits overspent', target: '0', measured: String(overspent), met: overspent === 0 },
           { name: 'consumed = granted (all credits used, none twice)', target: String(expectedConsumed), measured: String(consumed.length), met: consumed.length === expectedConsumed },
+          { name: 'accounts announced "credits low" twice', target: '0', measured: String(announcedTwice), met: announcedTwice === 0 },
         ],
         notes: [
           `PostgreSQL ${benchDatabase.serverVersion} at ${benchDatabase.serverUrl}, database ${benchDatabase.name} (dropped afterwards)`,

@@ -1,3 +1,4 @@
+import type { StripeGateway } from './billing/stripe-client.ts';
 import type { Config } from './config.ts';
 import type { Keyring } from './crypto/envelope.ts';
 import type { Database } from './db/database.ts';
@@ -21,4 +22,6 @@ export type Services = {
   metrics: Metrics;
   /** The WhatsApp session manager, in processes that run the worker role. */
   sessions: SessionManager | null;
+  /** Stripe, when STRIPE_SECRET_KEY is set; billing answers "not configured" otherwise. */
+  stripe: StripeGateway | null;
 };

@@ -1,4 +1,6 @@
 import { rm } from 'node:fs/promises';
+import { cancelAccountSubscription } from '../billing/billing-service.ts';
+import type { StripeGateway } from '../billing/stripe-client.ts';
 import type { Database } from '../db/database.ts';
 import { outboxDirectory } from '../email/mailer.ts';
 import type { Mailer } from '../email/mailer.ts';
@@ -31,7 +33,7 @@ export type AccountDeletionCounts = {
  * email holding only their address and the fact of the deletion.
  */
 export const deleteAccount = async (
-  dependencies: { auth: Auth; database: Database; queue: JobQueue; sessions: SessionManager | null; dataDirectory: string; mailer: Mailer; logger: Logger },
+  dependencies: { auth: Auth; database: Database; queue: JobQueue; sessions: SessionManager | null; dataDirectory: string; mailer: Mailer; logger: Logger; stripe: StripeGateway | null },
   options: { accountId: string; userId: string; password: string },
 ): Promise<AccountDeletionCounts> => {
   const { database } = dependencies;
@@ -39,6 +41,9 @@ export const deleteAccount = async (
   const context = await dependencies.auth.$context;
   const isPasswordRight = identity?.password ? await context.password.verify({ hash: identity.password, password: options.password }) : false;
   if (!isPasswordRight) throw new AppError('unauthorized', { message: 'wrong password' });
+  // Before any row goes: if Stripe cannot be reached the deletion stops (503) rather than leave a
+  // subscription billing an account that no longer exists.
+  await cancelAccountSubscription(dependencies, options.accountId);
 
   const numbers = await database.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1', [options.accountId]);
   for (const number of numbers) {

@@ -38,6 +38,10 @@ describe.each(TEST_BACKENDS)('credit ledger on %s', (backend) => {
     for (const result of refused) expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'no_credits' });
     expect(await readBalance(testDatabase.database, 'acc_race')).toBe(0);
     expect(await ledgerSum('acc_race')).toBe(0);
+    // Exactly the ten winners left a consumption entry, each under its own reference.
+    const consumptions = await testDatabase.database.query<{ reference: string }>("select reference from credit_ledger where account_id = 'acc_race' and kind = 'consumption'");
+    expect(new Set(consumptions.map((row) => row.reference)).size).toBe(10);
+    expect(consumptions).toHaveLength(10);
   });
 
   it('refuses a consumption with no credits, leaving the ledger untouched', async () => {

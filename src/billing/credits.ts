@@ -37,8 +37,14 @@ export const grantCredits = async (
     [newId('ledgerEntry'), options.accountId, options.kind, options.credits, options.reason, options.reference],
   );
   if (inserted.length === 0) return false;
-  // Any grant refills the account, so the next exhaustion is announced again.
-  await queryable.query('update accounts set credit_balance = credit_balance + $2, no_credits_notified_at = null, updated_at = now() where id = $1', [options.accountId, options.credits]);
+  // Any grant refills the account, so the next exhaustion is announced again; a grant other than a
+  // one-credit refund starts a new period for the "credits low" announcement.
+  await queryable.query(
+    `update accounts set credit_balance = credit_balance + $2, no_credits_notified_at = null,
+       low_credits_notified_at = case when $3::boolean then null else low_credits_notified_at end, updated_at = now()
+     where id = $1`,
+    [options.accountId, options.credits, options.kind !== 'refund'],
+  );
 
   return true;
 };

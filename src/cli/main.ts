@@ -1,6 +1,7 @@
 import { ensureDashboardBuild } from '../dashboard/dashboard-build.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { runCreditsCommand } from './credits-command.ts';
 import { runKeysCommand } from './keys-command.ts';
 import { runMigrateCommand } from './migrate-command.ts';
 import { runPurgeCommand } from './purge-command.ts';
@@ -20,6 +21,7 @@ Commands:
   simulator     run the fake WhatsApp network for demos and tests
   purge         delete data past its retention (12 months) and blank old message text
   keys rotate   re-encrypt every stored credential under the current master key
+  credits grant add (or take back) credits of an account, as an operator adjustment in its ledger
 
 Run "akked <command> --help" for the options of a command.
 Configuration comes from environment variables; see the README.`;
@@ -113,6 +115,8 @@ export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<n
       return runKeysCommand(args, io);
     case 'purge':
       return runPurgeCommand(args, io);
+    case 'credits':
+      return runCreditsCommand(args, io);
     case 'parse-order':
       // Needs no configuration and no database: it only reads a body and prints the order.
       return runParseOrder(args, { ...io, stdin: process.stdin, readFile: (file) => readFile(file) });

@@ -1,4 +1,5 @@
 import { createAuth, deriveSecret } from '../accounts/auth.ts';
+import { createStripeGateway } from '../billing/stripe-client.ts';
 import type { Config } from '../config.ts';
 import { loadKeyring } from '../crypto/master-key.ts';
 import { openDatabase, type Database, type Queryable } from '../db/database.ts';
@@ -85,7 +86,8 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
         })
       : null;
     sessionManager = sessions;
-    const services: Services = { config, database, queue, logger, keyring, mailer, metrics, sessions };
+    const stripe = config.STRIPE_SECRET_KEY ? createStripeGateway({ secretKey: config.STRIPE_SECRET_KEY, apiBaseUrl: config.STRIPE_API_BASE_URL }) : null;
+    const services: Services = { config, database, queue, logger, keyring, mailer, metrics, sessions, stripe };
 
     if (roles.worker && sessions) {
       await scheduleRecurringJobs(queue);

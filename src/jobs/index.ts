@@ -1,3 +1,5 @@
+import { billingEmailJob } from '../billing/billing-email-job.ts';
+import { CREDIT_ALERTS_CRON, creditAlertsJob } from '../billing/credit-alerts-job.ts';
 import { followUpJob } from '../confirmation/follow-up-job.ts';
 import { sendConfirmationJob } from '../confirmation/send-confirmation-job.ts';
 import { writeBackJob } from '../confirmation/write-back-job.ts';
@@ -17,6 +19,8 @@ export const ALL_JOBS: readonly AnyJobDefinition[] = [
   vacuumJob,
   purgeJob,
   reconcileWooCommerceJob,
+  billingEmailJob,
+  creditAlertsJob,
 ];
 
 /** Recurring jobs (UTC cron); pg-boss runs each slot once across all processes. */
@@ -24,4 +28,5 @@ export const scheduleRecurringJobs = async (queue: JobQueue): Promise<void> => {
   await queue.schedule(vacuumJob, '*/10 * * * *', {});
   await queue.schedule(purgeJob, '17 3 * * *', {});
   await queue.schedule(reconcileWooCommerceJob, RECONCILE_WOOCOMMERCE_CRON, {});
+  await queue.schedule(creditAlertsJob, CREDIT_ALERTS_CRON, {});
 };

@@ -15,6 +15,7 @@ CREATE TABLE "invoices" (
   "account_id" text NOT NULL,
   "stripe_subscription_id" text,
   "amount_paid" bigint NOT NULL,
+  "amount_due" bigint NOT NULL,
   "currency" text NOT NULL,
   "status" text NOT NULL,
   "hosted_invoice_url" text,
@@ -27,6 +28,10 @@ CREATE TABLE "invoices" (
 );
 ALTER TABLE "invoices" ADD CONSTRAINT "invoices_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "accounts"("id") ON DELETE cascade ON UPDATE no action;
 CREATE INDEX "invoices_account_created" ON "invoices" ("account_id", "created_at");
+
+-- Stripe's `created` time of the latest event that changed the account's plan or subscription:
+-- events arrive in any order, and an older one must not undo a newer one.
+ALTER TABLE "accounts" ADD COLUMN "subscription_changed_at" timestamp with time zone;
 
 -- "Credits low" is announced once per period: set when announced, cleared by the next grant.
 ALTER TABLE "accounts" ADD COLUMN "low_credits_notified_at" timestamp with time zone;

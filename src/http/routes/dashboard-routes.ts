@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DASHBOARD_BUILD_DIRECTORY } from '../../dashboard/dashboard-build.ts';
 import { AppError } from '../../errors.ts';
 import type { AppInstance } from '../app.ts';
@@ -16,14 +17,14 @@ export const registerDashboardRoutes = async (app: AppInstance, options: { direc
   const root = options.directory ?? DASHBOARD_BUILD_DIRECTORY;
   await app.register(fastifyStatic, { root, serve: false });
 
-  const sendPage = (reply: Parameters<Parameters<AppInstance['get']>[1]>[1]) => {
+  const sendPage = (reply: FastifyReply) => {
     if (!existsSync(path.join(root, 'index.html'))) {
       throw new AppError('unavailable', { message: 'the dashboard is not built; `akked serve` builds it at start (or run `npm run build:dashboard`)' });
     }
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', root, { cacheControl: false });
   };
 
-  const handler: Parameters<AppInstance['get']>[1] = async (request, reply) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const pathname = decodeURIComponent(request.url.split('?')[0] ?? '/');
     if (API_PREFIXES.some((prefix) => pathname === prefix.replace(/\/$/, '') || pathname.startsWith(prefix))) {
       throw new AppError('not_found', { message: `no route for ${request.method} ${pathname}` });

@@ -3,6 +3,7 @@ import type { AppInstance } from '../app.ts';
 import type { Authenticator } from '../authenticate.ts';
 import { registerApiKeyRoutes } from './api-key-routes.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerBillingRoutes } from './billing-routes.ts';
 import { registerCloudWebhookRoutes } from './cloud-webhook-routes.ts';
 import { registerDashboardRoutes } from './dashboard-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
@@ -33,6 +34,8 @@ export const registerRoutes = async (app: AppInstance, dependencies: RouteDepend
   registerNumberRoutes(app, dependencies);
   // orders
   registerOrderRoutes(app, dependencies);
+  // billing (and its Stripe webhook)
+  registerBillingRoutes(app, dependencies);
   // privacy
   registerPrivacyRoutes(app, dependencies);
   // webhooks

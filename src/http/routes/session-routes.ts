@@ -46,7 +46,7 @@ export const registerSessionRoutes = (app: AppInstance, options: { authenticator
       const principal = await authenticator.authenticate(request);
       if (principal.via !== 'session' || !principal.userId) throw new AppError('forbidden', { message: 'an account can only be deleted from a signed-in session' });
       const deleted = await deleteAccount(
-        { auth: options.auth, database: app.services.database, queue: app.services.queue, sessions: app.services.sessions, dataDirectory: app.services.config.AKKED_DATA_DIR, mailer: app.services.mailer, logger: app.services.logger },
+        { auth: options.auth, database: app.services.database, queue: app.services.queue, sessions: app.services.sessions, dataDirectory: app.services.config.AKKED_DATA_DIR, mailer: app.services.mailer, logger: app.services.logger, stripe: app.services.stripe },
         { accountId: principal.accountId, userId: principal.userId, password: request.body.password },
       );
 
