@@ -14,7 +14,7 @@ export default defineConfig({
           // own schema; see test/harness/database.ts.
           isolate: false,
           testTimeout: 30_000,
-          hookTimeout: 60_000,
+          hookTimeout: 120_000,
           // Builds the dashboard once, before any worker starts, when its sources changed.
           globalSetup: ['test/harness/build-dashboard.ts'],
         },
