@@ -1,4 +1,172 @@
-// PLACEHOLDER: replaced by the page's implementation.
+import { CheckCircle2 } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useDeleteNumber, useNumber, type WhatsappNumber } from '../../api/numbers.ts';
+import { ConfirmAction } from '../../components/confirm-action.tsx';
+import { CopyField } from '../../components/copy-button.tsx';
+import { Card, Page } from '../../components/page.tsx';
+import { EmptyState, ErrorState, Loading } from '../../components/states.tsx';
+import { StatusBadge } from '../../components/status-badge.tsx';
+import { useFormat } from '../../i18n/format.ts';
+import '../../styles/numbers.css';
+import { LinkingPanel } from './linking-panel.tsx';
+
+/** A phone number keeps its "+" in front inside right-to-left text (Unicode left-to-right isolate). */
+const isolateLeftToRight = (text: string): string => `\u2066${text}\u2069`;
+
+const StatusCard = ({ number }: { number: WhatsappNumber }) => {
+  const { t } = useTranslation('numbers');
+  const format = useFormat();
+
+  return (
+    <Card title={t('status.title')}>
+      <div className="stack">
+        <p className="row" aria-live="polite">
+          <StatusBadge kind="number" status={number.status} />
+        </p>
+        <p>{t(`status.advice.${number.status}`)}</p>
+        <dl className="number-facts">
+          <div>
+            <dt>{t('list.provider')}</dt>
+            <dd>{t(`providers.${number.provider}.short`)}</dd>
+          </div>
+          <div>
+            <dt>{t('list.phone')}</dt>
+            <dd>{number.phone ? <span dir="ltr">{number.phone}</span> : t('notLinkedYet')}</dd>
+          </div>
+          {number.linkedAt ? (
+            <div>
+              <dt>{t('status.linkedAt')}</dt>
+              <dd><time dateTime={number.linkedAt}>{format.dateTime(number.linkedAt)}</time></dd>
+            </div>
+          ) : null}
+          {number.lastConnectedAt ? (
+            <div>
+              <dt>{t('status.lastConnectedAt')}</dt>
+              <dd><time dateTime={number.lastConnectedAt}>{format.dateTime(number.lastConnectedAt)}</time></dd>
+            </div>
+          ) : null}
+        </dl>
+        {number.status === 'logged_out' || number.status === 'banned' ? (
+          <p>
+            <Link className="button" to="/numbers?link=1">{t('status.linkAnother')}</Link>
+          </p>
+        ) : null}
+      </div>
+    </Card>
+  );
+};
+
+const HistoryCard = ({ number }: { number: WhatsappNumber }) => {
+  const { t } = useTranslation('numbers');
+  const format = useFormat();
+
+  return (
+    <Card title={t('history.title')}>
+      {number.history.length === 0 ? (
+        <p className="muted">{t('history.empty')}</p>
+      ) : (
+        <ol className="number-history">
+          {number.history.map((entry, index) => (
+            <li key={`${entry.at}-${index}`}>
+              <StatusBadge kind="number" status={entry.status} />
+              <time dateTime={entry.at}>{format.dateTime(entry.at)}</time>
+              {entry.reason ? <span className="muted">{entry.reason}</span> : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </Card>
+  );
+};
+
+const CloudWebhookCard = ({ webhookUrl }: { webhookUrl: string }) => {
+  const { t } = useTranslation('numbers');
+
+  return (
+    <Card title={t('cloudWebhook.title')}>
+      <div className="stack">
+        <CopyField label={t('cloudWebhook.url')} value={webhookUrl} />
+        <ol className="link-steps">
+          <li>{t('cloudWebhook.steps.open')}</li>
+          <li>{t('cloudWebhook.steps.callback')}</li>
+          <li>{t('cloudWebhook.steps.verify')}</li>
+          <li>{t('cloudWebhook.steps.subscribe')}</li>
+        </ol>
+      </div>
+    </Card>
+  );
+};
+
+const DeleteNumber = ({ number }: { number: WhatsappNumber }) => {
+  const { t } = useTranslation('numbers');
+  const navigate = useNavigate();
+  const remove = useDeleteNumber();
+
+  return (
+    <Card title={t('delete.title')}>
+      <ConfirmAction
+        label={t('delete.button')}
+        confirmLabel={t('delete.confirm')}
+        pending={remove.isPending}
+        error={remove.error}
+        onConfirm={async () => {
+          await remove.mutateAsync(number.id);
+          navigate('/numbers');
+        }}
+      >
+        <p>{t('delete.explanation')}</p>
+      </ConfirmAction>
+    </Card>
+  );
+};
+
 export default function NumberPage() {
-  return <p>NumberPage</p>;
+  const { t } = useTranslation('numbers');
+  const { id = '' } = useParams();
+  const number = useNumber(id);
+  const status = number.data?.status;
+  // "Connected" is celebrated only when it happens while the merchant watches the QR.
+  const [sawLinking, setSawLinking] = useState(false);
+  useEffect(() => {
+    if (status === 'pending_link') setSawLinking(true);
+  }, [status]);
+
+  if (number.isPending) return <Page title={t('titleOne')}><Loading /></Page>;
+  if (number.isError) {
+    return (
+      <Page title={t('titleOne')}>
+        <ErrorState error={number.error} onRetry={() => void number.refetch()} />
+        <p><Link to="/numbers">{t('backToList')}</Link></p>
+      </Page>
+    );
+  }
+  const current = number.data;
+  const justConnected = sawLinking && current.status === 'connected';
+
+  return (
+    <Page title={current.phone ? isolateLeftToRight(current.phone) : t('titleOne')} actions={<Link className="button" to="/numbers">{t('backToList')}</Link>}>
+      {justConnected ? (
+        <div className="connected-banner" role="status">
+          <CheckCircle2 size={28} aria-hidden="true" />
+          <div>
+            <p className="connected-title">{t('connected.title')}</p>
+            <p>{t('connected.body')}</p>
+            <Link to="/stores">{t('connected.next')}</Link>
+          </div>
+        </div>
+      ) : null}
+      {current.status === 'pending_link' && current.provider === 'linked' ? <LinkingPanel number={current} /> : null}
+      {current.status === 'pending_link' && current.provider === 'simulator' ? (
+        <EmptyState title={t('simulator.linking')}>
+          <Loading label={t('simulator.wait')} />
+        </EmptyState>
+      ) : null}
+      {current.provider === 'cloud' && current.webhookUrl ? <CloudWebhookCard webhookUrl={current.webhookUrl} /> : null}
+      <StatusCard number={current} />
+      <HistoryCard number={current} />
+      <DeleteNumber number={current} />
+    </Page>
+  );
 }

@@ -1,0 +1,63 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from './client.ts';
+import type { ApiOrderStatus } from './orders.ts';
+import type { WhatsappNumberStatus } from './types.ts';
+
+/** GET /api/v1/analytics (src/orders/analytics.ts): the account's orders received in [from, to). */
+export type Analytics = {
+  from: string;
+  to: string;
+  totals: Record<ApiOrderStatus, number> & { all: number };
+  /** Of the orders whose customer was asked: confirmed, cancelled, no answer (0..1, null when none was asked). */
+  confirmationRate: number | null;
+  cancellationRate: number | null;
+  noResponseRate: number | null;
+  medianTimeToReplySeconds: number | null;
+  creditsUsed: number;
+  /** UTC days that had orders, oldest first (days without orders are absent). */
+  perDay: AnalyticsDay[];
+};
+
+export type AnalyticsDay = { date: string; received: number; confirmed: number; cancelled: number; noResponse: number; failed: number };
+
+export type AnalyticsQuery = { storeId?: string; from: string; to?: string };
+
+export const useAnalytics = (query: AnalyticsQuery) =>
+  useQuery({
+    queryKey: ['overview', 'analytics', query],
+    queryFn: () => api<Analytics>('/api/v1/analytics', { query }),
+  });
+
+/** The statuses in which a number sends nothing until the merchant acts. */
+export const NUMBER_NEEDS_ATTENTION: ReadonlySet<WhatsappNumberStatus> = new Set(['disconnected', 'logged_out', 'banned']);
+
+/** One bar of the per-day chart: every calendar day of the range, zero when nothing came in. */
+export type ChartDay = AnalyticsDay & { other: number; confirmationRate: number | null };
+
+const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
+
+/**
+ * The API lists only days that had orders; charts need every day of the range. `other` is what is
+ * neither decided nor failed (waiting for the customer, skipped). The day's confirmation rate counts
+ * the orders that reached an outcome (confirmed, cancelled, no answer).
+ */
+export const fillDays = (perDay: AnalyticsDay[], from: Date, to: Date): ChartDay[] => {
+  const byDate = new Map(perDay.map((day) => [day.date, day]));
+  const days: ChartDay[] = [];
+  const cursor = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
+  const end = isoDay(new Date(to.getTime() - 1));
+  for (let guard = 0; guard < 400; guard += 1) {
+    const date = isoDay(cursor);
+    const day = byDate.get(date) ?? { date, received: 0, confirmed: 0, cancelled: 0, noResponse: 0, failed: 0 };
+    const decided = day.confirmed + day.cancelled + day.noResponse;
+    days.push({
+      ...day,
+      other: Math.max(0, day.received - decided - day.failed),
+      confirmationRate: decided === 0 ? null : day.confirmed / decided,
+    });
+    if (date >= end) break;
+    cursor.setUTCDate(cursor.getUTCDate() + 1);
+  }
+
+  return days;
+};

@@ -1,0 +1,97 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from './client.ts';
+import type { WhatsappNumberStatus } from './types.ts';
+
+/** `/api/v1/whatsapp-numbers` as src/http/routes/number-routes.ts answers it. */
+
+export type NumberProvider = 'linked' | 'cloud' | 'simulator';
+export const NUMBER_PROVIDERS: NumberProvider[] = ['linked', 'cloud', 'simulator'];
+
+export type NumberHistoryEntry = { status: string; reason: string | null; at: string };
+
+export type WhatsappNumber = {
+  id: string;
+  provider: NumberProvider;
+  phone: string | null;
+  status: WhatsappNumberStatus;
+  statusReason: string | null;
+  /** The QR to scan while `pending_link` (linked numbers), as text and as a PNG data URL. */
+  qr: string | null;
+  qrDataUrl: string | null;
+  pairingCode: string | null;
+  /** Cloud API numbers: the callback URL to register with Meta. */
+  webhookUrl: string | null;
+  linkedAt: string | null;
+  lastConnectedAt: string | null;
+  createdAt: string;
+  /** Latest first, at most 50. */
+  history: NumberHistoryEntry[];
+};
+
+export type CloudCredentialsInput = {
+  phoneNumberId: string;
+  accessToken: string;
+  appSecret: string;
+  verifyToken: string;
+  businessAccountId?: string;
+};
+
+export type CreateNumberInput = { provider: NumberProvider; phone?: string; cloud?: CloudCredentialsInput };
+
+export const NUMBERS_QUERY_KEY = ['whatsapp-numbers'] as const;
+export const numberQueryKey = (id: string) => ['whatsapp-numbers', id] as const;
+
+/** While a number links, its QR rotates every ~20 s and the status flips the moment the phone scans. */
+export const LINKING_POLL_MILLISECONDS = 2000;
+
+export const fetchNumbers = async (): Promise<WhatsappNumber[]> =>
+  (await api<{ data: WhatsappNumber[] }>('/api/v1/whatsapp-numbers')).data;
+
+export const useNumbers = () => useQuery({ queryKey: NUMBERS_QUERY_KEY, queryFn: fetchNumbers });
+
+/**
+ * One number; polled every 2 s only while it waits to be linked (reading it also re-arms an expired
+ * QR on the server). TanStack pauses the interval while the page is hidden and stops it on unmount.
+ */
+export const useNumber = (id: string) =>
+  useQuery({
+    queryKey: numberQueryKey(id),
+    queryFn: () => api<WhatsappNumber>(`/api/v1/whatsapp-numbers/${encodeURIComponent(id)}`),
+    refetchInterval: (query) => (query.state.data?.status === 'pending_link' ? LINKING_POLL_MILLISECONDS : false),
+    refetchIntervalInBackground: false,
+  });
+
+export const useCreateNumber = () => {
+  const client = useQueryClient();
+
+  return useMutation({
+    mutationFn: (input: CreateNumberInput) => api<WhatsappNumber>('/api/v1/whatsapp-numbers', { method: 'POST', body: input }),
+    onSuccess: async (created) => {
+      client.setQueryData(numberQueryKey(created.id), created);
+      await client.invalidateQueries({ queryKey: NUMBERS_QUERY_KEY, exact: true });
+    },
+  });
+};
+
+export const useDeleteNumber = () => {
+  const client = useQueryClient();
+
+  return useMutation({
+    mutationFn: (id: string) => api<undefined>(`/api/v1/whatsapp-numbers/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    onSuccess: async (_result, id) => {
+      client.removeQueries({ queryKey: numberQueryKey(id) });
+      // Stores that used the number lose it (the API sets their whatsappNumberId to null).
+      await Promise.all([client.invalidateQueries({ queryKey: NUMBERS_QUERY_KEY, exact: true }), client.invalidateQueries({ queryKey: ['stores'] })]);
+    },
+  });
+};
+
+/** Waits (up to 20 s on the server) for the 8-character code to type into WhatsApp. */
+export const useRequestPairingCode = (id: string) =>
+  useMutation({
+    mutationFn: (phone: string) =>
+      api<{ pairingCode: string }>(`/api/v1/whatsapp-numbers/${encodeURIComponent(id)}/pairing-code`, { method: 'POST', body: { phone } }),
+  });
+
+/** Only our server's own PNG is ever put into an <img src>. */
+export const isQrImage = (value: string | null): value is string => typeof value === 'string' && value.startsWith('data:image/png;base64,');
