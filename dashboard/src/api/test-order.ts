@@ -12,6 +12,23 @@ export const toInternationalPhone = (typed: string): string | null => {
   return /^\+\d{6,15}$/.test(digits) ? digits : null;
 };
 
+/** The currency a test order is priced in, from the store's default country; US dollars elsewhere. */
+export const CURRENCY_BY_COUNTRY: Readonly<Record<string, string>> = {
+  SA: 'SAR', AE: 'AED', KW: 'KWD', EG: 'EGP', MA: 'MAD', DZ: 'DZD', TN: 'TND', JO: 'JOD', BH: 'BHD', OM: 'OMR', QA: 'QAR',
+  IQ: 'IQD', LY: 'LYD', FR: 'EUR',
+};
+
+/** ISO 4217 currencies of our markets with 3 minor digits; the others we price in have 2. */
+const THREE_DIGIT_CURRENCIES: ReadonlySet<string> = new Set(['KWD', 'TND', 'JOD', 'BHD', 'OMR', 'IQD', 'LYD']);
+
+export const currencyForCountry = (countryCode: string | null | undefined): string =>
+  (countryCode ? CURRENCY_BY_COUNTRY[countryCode.toUpperCase()] : undefined) ?? 'USD';
+
+export const currencyDigits = (currency: string): number => (THREE_DIGIT_CURRENCIES.has(currency.toUpperCase()) ? 3 : 2);
+
+/** The test order's price as the API's decimal string in the currency's digits: "100.00", or "100.000" for KWD. */
+export const testOrderAmount = (currency: string): string => (100).toFixed(currencyDigits(currency));
+
 export type TestOrderInput = {
   storeId: string;
   platform: Platform;
@@ -20,6 +37,8 @@ export type TestOrderInput = {
   language: string;
   currency: string;
   countryCode: string | null;
+  /** The item's name in the customer's language, as it will read in the WhatsApp message. */
+  productName?: string;
 };
 
 export type TestOrderResult = { id: string; status: string; isNew: boolean };
@@ -31,6 +50,7 @@ export type TestOrderResult = { id: string; status: string; isNew: boolean };
 export const sendTestOrder = (input: TestOrderInput): Promise<TestOrderResult> => {
   const now = new Date();
   const reference = `test-${now.getTime().toString(36)}`;
+  const amount = testOrderAmount(input.currency);
 
   return api<TestOrderResult>('/api/v1/orders', {
     method: 'POST',
@@ -41,13 +61,13 @@ export const sendTestOrder = (input: TestOrderInput): Promise<TestOrderResult> =
       number: `TEST-${now.getTime().toString().slice(-5)}`,
       createdAt: now.toISOString(),
       currency: input.currency,
-      total: '100.00',
+      total: amount,
       paymentMethod: 'Cash on Delivery (COD)',
       isCod: true,
       locale: input.language,
       customer: { name: input.customerName, phone: input.phone, phoneRaw: input.phone, phoneProblem: null },
       shippingAddress: { line1: null, line2: null, city: null, region: null, postalCode: null, countryCode: input.countryCode },
-      items: [{ name: 'Test product', variant: null, sku: null, quantity: 1, unitPrice: '100.00' }],
+      items: [{ name: input.productName ?? 'Test product', variant: null, sku: null, quantity: 1, unitPrice: amount }],
     },
   });
 };

@@ -23,7 +23,13 @@ export const installFakeApi = (routes: Record<string, Answer>) => {
       headers,
     };
     requests.push(request);
-    const answer = routes[`${method} ${url.pathname}`];
+    let answer = routes[`${method} ${url.pathname}`];
+    if (!answer && method === 'GET' && url.pathname === '/api/auth/get-session') {
+      // The dashboard asks better-auth first whether anyone is signed in: follow the test's session.
+      const session = routes['GET /api/v1/session'];
+      const sessionAnswer = typeof session === 'function' ? await session(request) : session;
+      answer = { body: sessionAnswer && (sessionAnswer.status ?? 200) < 400 ? { session: { id: 'ses_test' } } : null };
+    }
     if (!answer) {
       return new Response(JSON.stringify({ error: { code: 'not_found', message: `fake API has no ${method} ${url.pathname}` } }), {
         status: 404,

@@ -1,0 +1,17 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from './client.ts';
+
+/** An API key as GET /api/v1/api-keys lists it: never the key itself, only its first characters. */
+export type ApiKey = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null };
+
+/** POST /api/v1/api-keys answers the key once; the server keeps only its hash. */
+export type CreatedApiKey = ApiKey & { key: string };
+
+export const API_KEYS_QUERY_KEY = ['api-keys'] as const;
+
+export const useApiKeys = () =>
+  useQuery({ queryKey: API_KEYS_QUERY_KEY, queryFn: async () => (await api<{ data: ApiKey[] }>('/api/v1/api-keys')).data });
+
+export const createApiKey = (name: string): Promise<CreatedApiKey> => api<CreatedApiKey>('/api/v1/api-keys', { method: 'POST', body: { name } });
+
+export const revokeApiKey = (id: string): Promise<void> => api<void>(`/api/v1/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' });

@@ -1,0 +1,57 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../api/client.ts';
+import type { OrderStatus, WhatsappNumberStatus } from '../../api/types.ts';
+
+/** What the setup reads of a number (GET /api/v1/whatsapp-numbers has more). */
+export type SetupNumber = { id: string; provider: string; phone: string | null; status: WhatsappNumberStatus };
+
+/** What the setup reads of an order (GET /api/v1/orders and /orders/:id have more). */
+export type SetupOrder = {
+  id: string;
+  storeId: string;
+  externalId: string;
+  number: string;
+  status: OrderStatus;
+  failureReason: string | null;
+  customerPhone: string | null;
+  createdAt: string;
+};
+
+export const SETUP_NUMBERS_QUERY_KEY = ['setup', 'numbers'] as const;
+export const SETUP_TEST_ORDER_QUERY_KEY = ['setup', 'latest-test-order'] as const;
+
+/** A number that can send: linked and online, or resting until a message is due. */
+export const isNumberReady = (number: SetupNumber): boolean => number.status === 'connected' || number.status === 'hibernated';
+
+export const useSetupNumbers = () =>
+  useQuery({
+    queryKey: SETUP_NUMBERS_QUERY_KEY,
+    queryFn: async () => (await api<{ data: SetupNumber[] }>('/api/v1/whatsapp-numbers')).data,
+  });
+
+/** Test orders carry a `test-` external id and a `TEST-` number (api/test-order.ts): the newest one. */
+export const useLatestTestOrder = () =>
+  useQuery({
+    queryKey: SETUP_TEST_ORDER_QUERY_KEY,
+    queryFn: async () => {
+      const page = await api<{ data: SetupOrder[] }>('/api/v1/orders', { query: { q: 'TEST-', limit: 20 } });
+
+      return page.data.find((order) => order.externalId.startsWith('test-')) ?? null;
+    },
+  });
+
+/** Statuses after which nothing more happens to an order on its own: stop watching. */
+const SETTLED: ReadonlySet<OrderStatus> = new Set(['confirmed', 'cancelled', 'no_response', 'skipped', 'failed']);
+
+export const isOrderSettled = (status: OrderStatus | undefined): boolean => (status ? SETTLED.has(status) : false);
+
+export const WATCH_INTERVAL_MS = 2000;
+
+/** Reads the test order every 2 s until it settles, so each step shows the moment it happens. */
+export const useWatchedOrder = (orderId: string | null) =>
+  useQuery({
+    queryKey: ['setup', 'order', orderId],
+    queryFn: () => api<SetupOrder>(`/api/v1/orders/${encodeURIComponent(orderId ?? '')}`),
+    enabled: Boolean(orderId),
+    refetchInterval: (query) => (isOrderSettled(query.state.data?.status) ? false : WATCH_INTERVAL_MS),
+  });
