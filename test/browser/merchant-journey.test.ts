@@ -131,7 +131,7 @@ describe.skipIf(!browserAvailable)('a merchant in the browser: sign-up to a conf
 
     // The orders page is open; a new order arrives by webhook and appears without a reload.
     await page.goto(`${baseUrl}/orders`);
-    await page.getByText(t('orders:live.live')).waitFor({ timeout: 20_000 });
+    await page.getByText(t('orders:live.live'), { exact: true }).first().waitFor({ timeout: 20_000 });
     await page.evaluate('window.stillTheSamePage = true');
     const numberPhone = String(((await (await page.request.get(`${baseUrl}/api/v1/whatsapp-numbers/${numberId}`)).json()) as { phone: string }).phone);
     const customerPhone = '+966551234567';

@@ -61,6 +61,8 @@ export const openPage = async (browser: Browser, options: { viewport?: { width: 
     screenshot: async (name) => {
       await mkdir(ARTIFACTS_DIRECTORY, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS_DIRECTORY, `${name}.png`), fullPage: true });
+      // A small first-screen JPEG as well: the README's screenshots are copied from these.
+      await page.screenshot({ path: path.join(ARTIFACTS_DIRECTORY, `${name}.jpg`), type: 'jpeg', quality: 60 });
     },
   };
 };
