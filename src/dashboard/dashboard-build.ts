@@ -27,7 +27,8 @@ const listFiles = async (entry: string): Promise<string[]> => {
 
 /** A hash of everything the build reads: sources, HTML, Vite config and the locked dependencies. */
 export const dashboardSourceHash = async (): Promise<string> => {
-  const hash = createHash('sha256');
+  // Bumped when the way the dashboard is built changes, so existing builds are rebuilt.
+  const hash = createHash('sha256').update('build-format-2\0');
   const files = (await Promise.all(SOURCE_ENTRIES.map(listFiles))).flat().sort();
   for (const file of files) {
     hash.update(file).update('\0').update(await readFile(path.join(DASHBOARD_DIRECTORY, file))).update('\0');
@@ -63,9 +64,14 @@ export const ensureDashboardBuild = async (logger?: Logger): Promise<DashboardBu
   const started = Date.now();
   const { build } = await import('vite');
   const temporary = path.join(DASHBOARD_DIRECTORY, `.dist-${process.pid}-${Date.now()}`);
+  // Vite picks React's development build when NODE_ENV says so (vitest sets "test"): the served
+  // dashboard is always the production build, whoever builds it.
+  const nodeEnvironment = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
   try {
     await build({
       configFile: path.join(DASHBOARD_DIRECTORY, 'vite.config.ts'),
+      mode: 'production',
       logLevel: 'warn',
       build: { outDir: temporary, emptyOutDir: true },
     });
@@ -84,6 +90,8 @@ export const ensureDashboardBuild = async (logger?: Logger): Promise<DashboardBu
       await rm(previous, { recursive: true, force: true });
     }
   } finally {
+    if (nodeEnvironment === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnvironment;
     await rm(temporary, { recursive: true, force: true });
   }
   logger?.info({ milliseconds: Date.now() - started }, 'dashboard built');

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_BUILD_DIRECTORY } from '../../dashboard/dashboard-build.ts';
@@ -55,6 +55,13 @@ describe('dashboard serving', () => {
       expect(missing.statusCode, url).toBe(404);
       expect(missing.json().error.code, url).toBe('not_found');
     }
+  });
+
+  it('serves React’s production build, whatever NODE_ENV the builder ran under', async () => {
+    const assets = await readdir(path.join(DASHBOARD_BUILD_DIRECTORY, 'assets'));
+    const scripts = await Promise.all(assets.filter((file) => file.endsWith('.js')).map((file) => readFile(path.join(DASHBOARD_BUILD_DIRECTORY, 'assets', file), 'utf8')));
+    // A message that exists only in React's development build.
+    expect(scripts.some((script) => script.includes('is not yet mounted. This is a no-op'))).toBe(false);
   });
 
   it('keeps unknown API and webhook paths as JSON 404s, not the app', async () => {
