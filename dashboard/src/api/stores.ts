@@ -4,11 +4,15 @@ import type { Language, Platform } from './types.ts';
 
 /** `/api/v1/stores` as src/http/routes/store-routes.ts and src/stores/*.ts answer it. */
 
-export const TEMPLATE_KINDS = ['confirm', 'confirmed', 'cancelled', 'reminder', 'clarify'] as const;
-export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
-export const TEMPLATE_VARIABLES = ['customer_name', 'order_number', 'total', 'currency', 'items', 'store_name'] as const;
-export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
-export const STORE_LANGUAGES: Language[] = ['ar', 'en', 'fr'];
+// The template vocabulary is the server's own (shared, dependency-free module).
+export {
+  MESSAGE_LANGUAGES as STORE_LANGUAGES,
+  TEMPLATE_KINDS,
+  TEMPLATE_VARIABLE_NAMES as TEMPLATE_VARIABLES,
+  type TemplateKind,
+  type TemplateVariableName as TemplateVariable,
+} from '../../../src/confirmation/message-templates.ts';
+import type { TemplateKind, TemplateVariableName as TemplateVariable } from '../../../src/confirmation/message-templates.ts';
 
 export type StoreTemplates = Partial<Record<Language, Partial<Record<TemplateKind, string>>>>;
 
