@@ -56,18 +56,25 @@ describe('account deletion email', () => {
   });
 
   it('retries a failed delivery, then logs the failure without the address and does not throw', async () => {
-    // A port that was free a moment ago: nothing answers there.
+    // An SMTP server that hangs up on every connection, counting them.
+    let connections = 0;
+    const refusing = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
     const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
+      refusing.listen(0, '127.0.0.1', () => {
+        const address = refusing.address();
+        resolve(typeof address === 'object' && address ? address.port : 1);
       });
     });
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }) });
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}/?ignoreTLS=true`, from: 'Akked <no-reply@akked.test>', dataDirectory, logger });
     const result = await sendAccountDeletedEmails({ mailer, logger }, { accountId: 'acc_unlucky', recipients: [{ email: ADDRESS, language: 'fr' }] });
+    await new Promise((resolve) => refusing.close(resolve));
     expect(result).toEqual({ sent: 0, failed: 1 });
+    expect(connections).toBe(3);
     const failure = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.msg === 'the account deletion email could not be delivered');
     expect(failure).toMatchObject({ kind: 'account-deleted', accountId: 'acc_unlucky', reason: 'upstream_unavailable' });
     expect(lines.join('')).not.toContain('brien');

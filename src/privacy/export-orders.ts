@@ -126,19 +126,47 @@ const toCsvRow = (order: ExportedOrder): string =>
     .map(toCsvCell)
     .join(',');
 
-/** Writes the export to `output` a batch at a time, waiting when the client reads slowly (constant memory). */
+/** Text is handed to the socket in pieces of about this size rather than one write per order. */
+const FLUSH_CHARACTERS = 64 * 1024;
+
+/**
+ * Writes the export to `output` a batch at a time, waiting when the client reads slowly (constant
+ * memory), and stops when the client goes away (a closed socket never drains).
+ */
 export const writeExport = async (database: Database, accountId: string, query: ExportQuery, output: Writable): Promise<void> => {
-  const write = async (chunk: string) => {
-    if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
+  let pending: string[] = [];
+  let pendingCharacters = 0;
+  const flush = async () => {
+    if (pendingCharacters === 0) return;
+    const chunk = pending.join('');
+    pending = [];
+    pendingCharacters = 0;
+    if (output.write(chunk) || output.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        output.off('drain', done);
+        output.off('close', done);
+        resolve();
+      };
+      output.on('drain', done);
+      output.on('close', done);
+    });
+  };
+  const write = async (text: string) => {
+    pending.push(text);
+    pendingCharacters += text.length;
+    if (pendingCharacters >= FLUSH_CHARACTERS) await flush();
   };
   if (query.format === 'csv') await write(`${CSV_HEADER.join(',')}\r\n`);
   if (query.format === 'json') await write('[');
   let isFirst = true;
   for await (const order of readOrders(database, accountId, query)) {
+    if (output.destroyed) return;
     if (query.format === 'csv') await write(`${toCsvRow(order)}\r\n`);
     else if (query.format === 'ndjson') await write(`${JSON.stringify(order)}\n`);
     else await write(`${isFirst ? '' : ','}\n${JSON.stringify(order)}`);
     isFirst = false;
   }
   if (query.format === 'json') await write(isFirst ? ']' : '\n]');
+  await flush();
 };
