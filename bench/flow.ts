@@ -8,9 +8,8 @@ import { newId } from '../src/ids.ts';
 import { createStore } from '../src/stores/stores.ts';
 import { setNumberStatus } from '../src/whatsapp/number-status.ts';
 import { createNumber } from '../src/whatsapp/numbers.ts';
-import { startSimulator } from '../src/whatsapp/simulator/simulator-server.ts';
 import { createBenchDatabase } from './support/bench-database.ts';
-import { createBenchConfig, describeLoggedProblems, startBenchRuntime, type BenchRuntime } from './support/bench-runtime.ts';
+import { createBenchConfig, describeLoggedProblems, mergeLoggedProblems, readLoggedProblemsOf, startBenchRuntime, type BenchRuntime } from './support/bench-runtime.ts';
 import {
   Cleanup,
   createSeededRandom,
@@ -24,19 +23,23 @@ import {
   type Table,
 } from './support/benchmark.ts';
 import { runLoad, summarizeLoad, type LoadTarget } from './support/load-generator.ts';
-import { countQueries, describeCores, markUsage, measureUsageSince, type UsageSince } from './support/process-usage.ts';
+import { markPostgresUsage, measurePostgresUsageSince } from './support/postgres-usage.ts';
+import { countQueries, describeCores, markUsage, measureUsageSince, readProcessCpuMs, type UsageSince } from './support/process-usage.ts';
 import { buildShopifyOrderTemplate } from './support/shopify-order-template.ts';
+import { startSimulatorProcess } from './support/simulator-process.ts';
+import { startWorkerProcess, type WorkerProcess } from './support/worker-process.ts';
 
 /**
  * Issue: "webhook → sent latency p50/p99 at 100 orders/s spread over 1,000 stores through the
  * simulator (pacing off for the benchmark), with the rate and the figures printed. Targets:
  * p50 ≤ 100 ms, p99 ≤ 500 ms."
  *
- * `serve` (api + worker, AKKED_SEND_GAP_SECONDS=0) runs in this process with the simulated network,
- * and a load generator thread sends signed Shopify orders/create webhooks at 100/s to stores drawn
- * at random. Latency runs from when a webhook was due to the `sent_at` the worker records when the
- * network acknowledged the confirmation message; an order whose message was not sent by the end of
- * the run counts as infinitely late, so percentiles never hide it.
+ * Akked runs as production scales it out (AKKED_SEND_GAP_SECONDS=0): the api in this process, the
+ * worker (jobs, WhatsApp sessions) in a child process, the simulated network (`akked simulator`)
+ * in another, and a load generator thread sends signed Shopify orders/create webhooks at 100/s to
+ * stores drawn at random. Latency runs from when a webhook was due to the `sent_at` the worker
+ * records when the network acknowledged the confirmation message; an order whose message was not
+ * sent by the end of the run counts as infinitely late, so percentiles never hide it.
  *
  * Two mappings of stores to WhatsApp numbers, in one run:
  * - A (the figures the targets are read against): 1,000 stores over 100 simulator numbers (100
@@ -163,8 +166,19 @@ type ScenarioResult = {
   confirmationsSent: number;
   notSent: Map<string, number>;
   liveSessionsAtEnd: number;
+  /** The api process (this one: HTTP, ingest, and the load generator's thread) during the load. */
   usage: UsageSince;
+  /** The worker process (jobs, WhatsApp sessions) during the load. */
+  workerUsage: UsageSince;
   sqlPerOrder: number;
+  /** CPU time per accepted order, from the start of the load until its orders settled, of the api's main thread (the whole api process where Linux cannot tell its threads apart)... */
+  apiCpuMsPerOrder: number;
+  /** ...and of the worker process. */
+  workerCpuMsPerOrder: number;
+  /** CPU time of the database's PostgreSQL backends per accepted order over the same span (null where /proc does not show them). */
+  postgresCpuMsPerOrder: number | null;
+  /** CPU time of the simulated network's process per accepted order over the same span. */
+  simulatorCpuMsPerOrder: number | null;
 };
 
 const countUnsettled = async (database: Database, storeIds: string[]): Promise<number> => {
@@ -177,14 +191,26 @@ const countUnsettled = async (database: Database, storeIds: string[]): Promise<n
   return Number(row?.waiting ?? 0);
 };
 
-const runScenario = async (bench: BenchRuntime, seeded: SeededScenario, run: LoadRun, template: string, firstOrderIndex: number, seed: number): Promise<ScenarioResult> => {
+const runScenario = async (
+  bench: BenchRuntime,
+  worker: WorkerProcess,
+  simulatorPid: number,
+  seeded: SeededScenario,
+  run: LoadRun,
+  template: string,
+  firstOrderIndex: number,
+  seed: number,
+): Promise<ScenarioResult> => {
   const { scenario } = seeded;
   const { database } = bench.runtime.services;
   const requestCount = Math.round((run.ratePerSecond * run.durationMs) / 1000);
   const random = createSeededRandom(seed);
   const targetOrder = Array.from({ length: requestCount }, () => Math.floor(random() * scenario.stores));
   const targets: LoadTarget[] = seeded.stores.map((store) => ({ storeId: store.storeId, secret: store.secret }));
+  const postgresMark = await markPostgresUsage(database);
+  const simulatorCpuMs = readProcessCpuMs(simulatorPid);
   const mark = markUsage();
+  const workerMark = await worker.mark();
   const result = await runLoad({
     baseUrl: bench.url,
     template,
@@ -199,11 +225,14 @@ const runScenario = async (bench: BenchRuntime, seeded: SeededScenario, run: Loa
     maxSockets: 64,
   });
   const usage = measureUsageSince(mark);
-  const liveSessionsAtEnd = bench.runtime.services.sessions?.liveNumberIds.length ?? 0;
+  const { usage: workerUsage, liveSessions: liveSessionsAtEnd } = await worker.measure(workerMark);
   const http = summarizeLoad(result);
   const settleDeadline = Date.now() + run.settleMs;
   while ((await countUnsettled(database, seeded.storeIds)) > 0 && Date.now() < settleDeadline) await sleep(250);
   const untilSettled = measureUsageSince(mark);
+  const workerUntilSettled = (await worker.measure(workerMark)).usage;
+  const postgresCpuMs = await measurePostgresUsageSince(database, postgresMark);
+  const simulatorCpuMsNow = readProcessCpuMs(simulatorPid);
 
   const rows = await database.query<OrderRow>(
     `select o.external_id, s.whatsapp_number_id as number_id, o.status, o.failure_reason, m.sent_at, m.status as message_status
@@ -257,7 +286,13 @@ const runScenario = async (bench: BenchRuntime, seeded: SeededScenario, run: Loa
     notSent,
     liveSessionsAtEnd,
     usage,
-    sqlPerOrder: untilSettled.queries / Math.max(1, http.accepted),
+    workerUsage,
+    sqlPerOrder: (untilSettled.queries + workerUntilSettled.queries) / Math.max(1, http.accepted),
+    // The api's main thread only where Linux tells it apart from the load generator's thread.
+    apiCpuMsPerOrder: (untilSettled.mainThreadCpuMs ?? untilSettled.cpuMs) / Math.max(1, http.accepted),
+    workerCpuMsPerOrder: workerUntilSettled.cpuMs / Math.max(1, http.accepted),
+    postgresCpuMsPerOrder: postgresCpuMs === null ? null : postgresCpuMs / Math.max(1, http.accepted),
+    simulatorCpuMsPerOrder: simulatorCpuMs === null || simulatorCpuMsNow === null ? null : (simulatorCpuMsNow - simulatorCpuMs) / Math.max(1, http.accepted),
   };
 };
 
@@ -299,8 +334,12 @@ const scenarioFigures = (result: ScenarioResult): Record<string, number | null> 
     [`${prefix}_http_p99_ms`]: finite(result.httpAnswer.p99),
     [`${prefix}_live_sessions_at_end`]: result.liveSessionsAtEnd,
     [`${prefix}_event_loop_busy`]: Math.round(result.usage.eventLoopUtilization * 100) / 100,
+    [`${prefix}_worker_event_loop_busy`]: Math.round(result.workerUsage.eventLoopUtilization * 100) / 100,
     [`${prefix}_machine_cpu_cores_busy`]: result.usage.machineCores === null ? null : Math.round(result.usage.machineCores * 100) / 100,
     [`${prefix}_sql_per_order`]: round(result.sqlPerOrder),
+    [`${prefix}_api_cpu_ms_per_order`]: round(result.apiCpuMsPerOrder),
+    [`${prefix}_worker_cpu_ms_per_order`]: round(result.workerCpuMsPerOrder),
+    [`${prefix}_postgres_cpu_ms_per_order`]: result.postgresCpuMsPerOrder === null ? null : round(result.postgresCpuMsPerOrder),
   };
 };
 
@@ -312,8 +351,9 @@ export const benchmark: Benchmark = {
     try {
       const benchDatabase = await createBenchDatabase();
       cleanup.add('drop the bench database', () => benchDatabase.drop());
-      const simulator = await startSimulator({ port: 0, host: '127.0.0.1', deliveredAfterMs: 20, readAfterMs: 50, maxMessagesPerPhone: 20 });
-      cleanup.add('close the simulator', () => simulator.close());
+      // The simulated network runs in a process of its own, as WhatsApp's network would.
+      const simulator = await startSimulatorProcess({ deliveredAfterMs: 20, readAfterMs: 50 });
+      cleanup.add('stop the simulator', () => simulator.stop());
       const benchConfig = await createBenchConfig(benchDatabase.url, { AKKED_WHATSAPP_SIMULATOR_URL: simulator.url });
       const { config } = benchConfig;
 
@@ -330,8 +370,11 @@ export const benchmark: Benchmark = {
       const seedMs = performance.now() - seedStartedAt;
 
       countQueries();
-      const bench = await startBenchRuntime(benchConfig);
+      // The api in this process, the worker in another, as production scales them out.
+      const bench = await startBenchRuntime(benchConfig, { api: true, worker: false });
       cleanup.add('stop the runtime', () => bench.stop());
+      const worker = await startWorkerProcess(benchConfig);
+      cleanup.add('stop the worker process', () => worker.stop());
       const { database } = bench.runtime.services;
       const connectStartedAt = performance.now();
       for (const { scenario, numberIds } of seeded) {
@@ -350,16 +393,16 @@ export const benchmark: Benchmark = {
       for (const [index, run] of RUNS.entries()) {
         const scenario = seeded.find((candidate) => candidate.scenario.key === run.scenario);
         if (!scenario) throw new Error(`no scenario ${run.scenario}`);
-        const result = await runScenario(bench, scenario, run, template, firstOrderIndex, 42 + index);
+        const result = await runScenario(bench, worker, simulator.pid, scenario, run, template, firstOrderIndex, 42 + index);
         firstOrderIndex += result.sent;
         results.push(result);
       }
-      const problems = await bench.readLoggedProblems();
+      const problems = mergeLoggedProblems(await bench.readLoggedProblems(), await readLoggedProblemsOf(worker.logFile));
       const [primary, halfRate, perStore] = results as [ScenarioResult, ScenarioResult, ScenarioResult];
 
       const notes = [
-        `PostgreSQL ${benchDatabase.serverVersion} at ${benchDatabase.serverUrl} (fresh database ${benchDatabase.name}, dropped afterwards); simulator in this process (delivered after 20 ms, read after 50 ms); AKKED_SEND_GAP_SECONDS=0 (pacing, warm-up and daily caps off)`,
-        `Akked: api + worker in one process, default session manager (a tick every 2 s or on a NOTIFY for a number it does not hold, ≤ 25 new sessions per tick), pool of ${config.AKKED_DATABASE_POOL_SIZE}, AKKED_WORKER_CONCURRENCY=${config.AKKED_WORKER_CONCURRENCY}, LOG_LEVEL=warn`,
+        `PostgreSQL ${benchDatabase.serverVersion} at ${benchDatabase.serverUrl} (fresh database ${benchDatabase.name}, dropped afterwards); simulator in its own process (\`akked simulator\`, delivered after 20 ms, read after 50 ms); AKKED_SEND_GAP_SECONDS=0 (pacing, warm-up and daily caps off)`,
+        `Akked: the api (HTTP, webhook ingest) in this process and the worker (jobs, WhatsApp sessions) in a child process, as production scales them out; default session manager (a tick every 2 s or on a NOTIFY for a number it does not hold, ≤ 25 new sessions per tick), pool of ${config.AKKED_DATABASE_POOL_SIZE}, AKKED_WORKER_CONCURRENCY=${config.AKKED_WORKER_CONCURRENCY}, LOG_LEVEL=warn`,
         `seeding 1,100 accounts/numbers and 2,000 stores took ${round(seedMs / 1000)} s; the 100 numbers of A linked and connected in ${round(connectMs / 1000)} s`,
         'a percentile that lands on an order whose confirmation was not sent by the end of the run prints "not sent"; "already connected" means the number\'s first connection happened before the webhook was due',
         ...results.flatMap((result) =>
@@ -367,7 +410,8 @@ export const benchmark: Benchmark = {
             ? [`${result.run.key}: not sent ${result.run.settleMs / 1000} s after the load: ${[...result.notSent.entries()].map(([why, count]) => `${count}× ${why}`).join(', ')}`]
             : [],
         ),
-        '"Akked CPU": this process (api, worker, simulator and load-generator thread) during the load; "machine CPU": every process on the machine, PostgreSQL included (from /proc/stat); "SQL per order": statements of every pg client of this process from the start of the load until its orders settled, per accepted order (includes the session manager\'s polling)',
+        'latency runs from when the load generator (a thread of this process) was due to send the webhook to the `sent_at` the worker records when the simulated network acknowledged the message (the network holds it from then on); both clocks are this machine\'s',
+        '"event loop busy": api / worker process; "Akked CPU": the api process (with the load generator\'s thread) + the worker process during the load; "machine CPU": every process on the machine, PostgreSQL and the simulator included (from /proc/stat); "SQL per order": statements of every pg client of both processes from the start of the load until its orders settled, per accepted order (includes the session manager\'s and the job queue\'s polling); "CPU ms per order": CPU time over the same span, per accepted order, of the api\'s main thread, of the worker process, of the database\'s PostgreSQL backends (a lower bound: a backend that exits meanwhile is missed), and of the simulator\'s process',
         describeLoggedProblems(problems),
       ];
 
@@ -377,16 +421,17 @@ export const benchmark: Benchmark = {
           ...results.map(scenarioTable),
           {
             title: 'Process during each load',
-            columns: ['scenario', 'accepted/sent', 'confirmations sent', 'live sessions at end', 'event loop busy', 'Akked CPU cores', 'machine CPU cores', 'SQL per order'],
+            columns: ['scenario', 'accepted/sent', 'confirmations sent', 'live sessions at end', 'event loop busy', 'Akked CPU cores', 'machine CPU cores', 'SQL per order', 'CPU ms per order: api / worker / PostgreSQL / simulator'],
             rows: results.map((result) => [
               result.run.key,
               `${result.accepted}/${result.sent}`,
               result.confirmationsSent,
               result.liveSessionsAtEnd,
-              `${Math.round(result.usage.eventLoopUtilization * 100)}%`,
-              describeCores(result.usage.processCores, result.usage.machineCoreCount),
+              `${Math.round(result.usage.eventLoopUtilization * 100)}% / ${Math.round(result.workerUsage.eventLoopUtilization * 100)}%`,
+              describeCores(result.usage.processCores + result.workerUsage.processCores, result.usage.machineCoreCount),
               describeCores(result.usage.machineCores, result.usage.machineCoreCount),
               result.sqlPerOrder,
+              [result.apiCpuMsPerOrder, result.workerCpuMsPerOrder, result.postgresCpuMsPerOrder, result.simulatorCpuMsPerOrder].map((value) => (value === null ? 'n/a' : round(value))).join(' / '),
             ]),
           },
         ],

@@ -20,7 +20,12 @@ export const findFreePort = (): Promise<number> =>
     });
   });
 
-export type BenchConfig = { config: Config; dataDirectory: string };
+export type BenchConfig = {
+  config: Config;
+  dataDirectory: string;
+  /** The environment the configuration was parsed from, for child processes (worker-process.ts). */
+  environment: Record<string, string>;
+};
 
 /**
  * The configuration of a benchmark's Akked: real PostgreSQL, HTTP on 127.0.0.1, a throw-away data
@@ -29,7 +34,7 @@ export type BenchConfig = { config: Config; dataDirectory: string };
 export const createBenchConfig = async (databaseUrl: string, environment: Record<string, string> = {}): Promise<BenchConfig> => {
   const dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-bench-'));
   const port = await findFreePort();
-  const config = parseConfig({
+  const variables: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     AKKED_MASTER_KEY: randomBytes(32).toString('base64'),
     AKKED_DATA_DIR: dataDirectory,
@@ -40,9 +45,9 @@ export const createBenchConfig = async (databaseUrl: string, environment: Record
     AKKED_SIGN_IN_RATE_LIMIT: '1000',
     LOG_LEVEL: 'warn',
     ...environment,
-  });
+  };
 
-  return { config, dataDirectory };
+  return { config: parseConfig(variables), dataDirectory, environment: variables };
 };
 
 export type BenchRuntime = {
@@ -70,22 +75,7 @@ export const startBenchRuntime = async (benchConfig: BenchConfig, roles: Roles =
     config,
     url: (runtime.url ?? '').replace('localhost', '127.0.0.1'),
     dataDirectory,
-    readLoggedProblems: async () => {
-      const text = await readFile(logFile, 'utf8').catch(() => '');
-      const messages = new Map<string, number>();
-      let warnings = 0;
-      let errors = 0;
-      for (const line of text.split('\n')) {
-        if (!line) continue;
-        const entry = JSON.parse(line) as { level?: number; msg?: string };
-        if ((entry.level ?? 0) >= 50) errors++;
-        else if ((entry.level ?? 0) >= 40) warnings++;
-        const key = `${(entry.level ?? 0) >= 50 ? 'error' : 'warn'}: ${entry.msg ?? ''}`;
-        messages.set(key, (messages.get(key) ?? 0) + 1);
-      }
-
-      return { warnings, errors, messages };
-    },
+    readLoggedProblems: () => readLoggedProblemsOf(logFile),
     stop: async () => {
       if (isStopped) return;
       isStopped = true;
@@ -94,6 +84,34 @@ export const startBenchRuntime = async (benchConfig: BenchConfig, roles: Roles =
       await rm(dataDirectory, { recursive: true, force: true });
     },
   };
+};
+
+export type LoggedProblems = { warnings: number; errors: number; messages: Map<string, number> };
+
+/** Warnings and errors in a runtime's log file (JSON lines), by message. */
+export const readLoggedProblemsOf = async (logFile: string): Promise<LoggedProblems> => {
+  const text = await readFile(logFile, 'utf8').catch(() => '');
+  const messages = new Map<string, number>();
+  let warnings = 0;
+  let errors = 0;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const entry = JSON.parse(line) as { level?: number; msg?: string };
+    if ((entry.level ?? 0) >= 50) errors++;
+    else if ((entry.level ?? 0) >= 40) warnings++;
+    const key = `${(entry.level ?? 0) >= 50 ? 'error' : 'warn'}: ${entry.msg ?? ''}`;
+    messages.set(key, (messages.get(key) ?? 0) + 1);
+  }
+
+  return { warnings, errors, messages };
+};
+
+/** The problems of several processes' logs together. */
+export const mergeLoggedProblems = (...all: LoggedProblems[]): LoggedProblems => {
+  const messages = new Map<string, number>();
+  for (const problems of all) for (const [message, count] of problems.messages) messages.set(message, (messages.get(message) ?? 0) + count);
+
+  return { warnings: all.reduce((sum, problems) => sum + problems.warnings, 0), errors: all.reduce((sum, problems) => sum + problems.errors, 0), messages };
 };
 
 /** A one-line summary of what the runtime logged, for the notes. */

@@ -28,6 +28,12 @@ export type LoadPlan = {
   /** Requests still unanswered this long after the start are abandoned and counted as unfinished. */
   deadlineMs: number;
   maxSockets: number;
+  /**
+   * `http` (default): Node's HTTP client. `socket`: HTTP/1.1 written straight onto keep-alive TCP
+   * connections (socket-load-worker.ts), far cheaper in CPU, for benchmarks where the client shares
+   * the machine's cores with the server it measures.
+   */
+  client?: 'http' | 'socket';
 };
 
 export type RequestSample = {
@@ -44,7 +50,12 @@ export type RequestSample = {
   error: string | null;
 };
 
-export type LoadResult = { startedAt: number; samples: RequestSample[] };
+export type LoadResult = {
+  startedAt: number;
+  samples: RequestSample[];
+  /** CPU the load generator's own thread spent sending (socket client, Linux only). */
+  clientCpuMs?: number | null;
+};
 
 /** The order's customer phone: a Saudi mobile number unique per order index. */
 export const phoneForOrderIndex = (index: number): string => `+96655${String(index % 10_000_000).padStart(7, '0')}`;
@@ -60,7 +71,7 @@ export const runLoad = (plan: LoadPlan): Promise<LoadResult> =>
       eval: true,
       workerData: {
         tsxApi: import.meta.resolve('tsx/esm/api'),
-        module: new URL('./load-worker.ts', import.meta.url).href,
+        module: new URL(plan.client === 'socket' ? './socket-load-worker.ts' : './load-worker.ts', import.meta.url).href,
         plan: { ...plan, orderIdBase: plan.orderIdBase.toString() },
       },
     });

@@ -74,3 +74,25 @@ export const createShopifyStore = async (
 
   return { id: store.id, webhookSecret: store.webhookSecret };
 };
+
+const NumberSchema = z.object({ id: z.string() });
+
+/**
+ * Adds a Cloud API number through the API, so the merchant's orders are queued for confirmation.
+ * The credentials are made up: nothing calls Meta unless a worker sends (benchmarks that need
+ * sends use the simulator).
+ */
+export const createCloudNumber = async (bench: BenchRuntime, merchant: BenchMerchant): Promise<string> => {
+  const response = await fetch(`${bench.url}/api/v1/whatsapp-numbers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${merchant.apiKey}` },
+    body: JSON.stringify({
+      provider: 'cloud',
+      phone: '+966500000001',
+      cloud: { phoneNumberId: '100000000000001', accessToken: 'bench-token', appSecret: 'bench-app-secret', verifyToken: 'bench-verify-token' },
+    }),
+  });
+  await expectStatus(response, [201], 'WhatsApp number');
+
+  return NumberSchema.parse(await response.json()).id;
+};

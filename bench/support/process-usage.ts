@@ -43,11 +43,38 @@ const readMachineTicks = (): MachineTicks | null => {
   }
 };
 
-export type UsageMark = { eventLoop: ReturnType<typeof performance.eventLoopUtilization>; cpu: NodeJS.CpuUsage; queries: number; machine: MachineTicks | null; at: number };
+/** Clock ticks per second of /proc times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) in ms of a process, or of one thread of it, from /proc; null elsewhere. */
+export const readProcessCpuMs = (processId: number, threadId?: number): number | null => {
+  try {
+    const text = readFileSync(threadId === undefined ? `/proc/${processId}/stat` : `/proc/${processId}/task/${threadId}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+};
+
+/** CPU time of this process's main thread (Akked's event loop, without the load generator's thread). */
+const readMainThreadCpuMs = (): number | null => readProcessCpuMs(process.pid, process.pid);
+
+export type UsageMark = {
+  eventLoop: ReturnType<typeof performance.eventLoopUtilization>;
+  cpu: NodeJS.CpuUsage;
+  mainThreadCpuMs: number | null;
+  queries: number;
+  machine: MachineTicks | null;
+  at: number;
+};
 
 export const markUsage = (): UsageMark => ({
   eventLoop: performance.eventLoopUtilization(),
   cpu: process.cpuUsage(),
+  mainThreadCpuMs: readMainThreadCpuMs(),
   queries: queriesSent,
   machine: readMachineTicks(),
   at: performance.now(),
@@ -56,12 +83,15 @@ export const markUsage = (): UsageMark => ({
 export type UsageSince = {
   eventLoopUtilization: number;
   cpuMs: number;
+  /** CPU of the main thread alone (Linux; 10 ms resolution), or null elsewhere. */
+  mainThreadCpuMs: number | null;
   /** This process's CPU in cores (1 = one core busy all the time). */
   processCores: number;
   /** The whole machine's busy CPU in cores, or null where /proc/stat is missing. */
   machineCores: number | null;
   machineCoreCount: number;
   queries: number;
+  elapsedMs: number;
 };
 
 export const measureUsageSince = (mark: UsageMark): UsageSince => {
@@ -72,13 +102,17 @@ export const measureUsageSince = (mark: UsageMark): UsageSince => {
   const machineCores =
     mark.machine && machine && machine.total > mark.machine.total ? ((machine.busy - mark.machine.busy) / (machine.total - mark.machine.total)) * coreCount : null;
 
+  const mainThreadCpuMs = readMainThreadCpuMs();
+
   return {
     eventLoopUtilization: performance.eventLoopUtilization(mark.eventLoop).utilization,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    mainThreadCpuMs: mark.mainThreadCpuMs === null || mainThreadCpuMs === null ? null : mainThreadCpuMs - mark.mainThreadCpuMs,
     processCores: (cpu.user + cpu.system) / 1000 / elapsedMs,
     machineCores,
     machineCoreCount: coreCount,
     queries: queriesSent - mark.queries,
+    elapsedMs,
   };
 };
 

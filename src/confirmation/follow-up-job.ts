@@ -55,26 +55,44 @@ export const followUpJob = defineJob({
   },
 });
 
-/** Plans the first follow-up (and the auto-cancel deadline) when the confirmation is queued. */
-export const scheduleFollowUps = async (
-  transaction: Transaction,
-  queue: JobQueue,
-  options: { orderId: string; accountId: string; storeId: string; settings: StoreSettings; timezone: string },
-): Promise<void> => {
+type FollowUpOptions = { orderId: string; accountId: string; storeId: string; settings: StoreSettings; timezone: string };
+
+type PlannedFollowUp = { payload: z.infer<typeof followUpJob.schema>; dedupeKey: string; startAfter: Date };
+
+/** The first follow-up of a queued confirmation (and the auto-cancel deadline), as jobs to enqueue. */
+const planFollowUps = (options: FollowUpOptions, now: Date): PlannedFollowUp[] => {
   const { orderId, accountId, storeId, settings } = options;
-  const now = new Date();
   const afterMinutes = settings.reminders.afterMinutes;
   // Step 1 sends the first reminder, or, with no reminders, closes the order as no_response.
   const firstAt =
     settings.reminders.count > 0
       ? nextAllowedSendTime({ now, orderReceivedAt: now, sendDelayMinutes: afterMinutes, quietHours: settings.quietHours, timezone: options.timezone })
       : new Date(now.getTime() + afterMinutes * 60_000);
-  await queue.enqueue(followUpJob, { orderId, accountId, storeId, step: 1 }, { transaction, dedupeKey: `follow-up:${orderId}:1`, startAfter: firstAt });
+  const jobs: PlannedFollowUp[] = [{ payload: { orderId, accountId, storeId, step: 1 }, dedupeKey: `follow-up:${orderId}:1`, startAfter: firstAt }];
   if (settings.autoCancelAfterMinutes !== null) {
-    await queue.enqueue(
-      followUpJob,
-      { orderId, accountId, storeId, step: 'auto_cancel' },
-      { transaction, dedupeKey: `follow-up:${orderId}:auto_cancel`, startAfter: new Date(now.getTime() + settings.autoCancelAfterMinutes * 60_000) },
-    );
+    jobs.push({
+      payload: { orderId, accountId, storeId, step: 'auto_cancel' },
+      dedupeKey: `follow-up:${orderId}:auto_cancel`,
+      startAfter: new Date(now.getTime() + settings.autoCancelAfterMinutes * 60_000),
+    });
   }
+
+  return jobs;
+};
+
+/** Plans the first follow-up (and the auto-cancel deadline) when the confirmation is queued. */
+export const scheduleFollowUps = async (transaction: Transaction, queue: JobQueue, options: FollowUpOptions): Promise<void> => {
+  for (const job of planFollowUps(options, new Date())) {
+    await queue.enqueue(followUpJob, job.payload, { transaction, dedupeKey: job.dedupeKey, startAfter: job.startAfter });
+  }
+};
+
+/** `scheduleFollowUps` for many orders, in one statement. */
+export const scheduleManyFollowUps = async (transaction: Transaction, queue: JobQueue, orders: readonly FollowUpOptions[]): Promise<void> => {
+  const now = new Date();
+  await queue.enqueueMany(
+    followUpJob,
+    orders.flatMap((options) => planFollowUps(options, now)),
+    { transaction },
+  );
 };

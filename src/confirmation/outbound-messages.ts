@@ -1,5 +1,6 @@
 import { consumeCredit } from '../billing/credits.ts';
 import type { Transaction } from '../db/database.ts';
+import { AppError } from '../errors.ts';
 import type { OrderStatus } from '../orders/order-status.ts';
 import { newId } from '../ids.ts';
 import { OUTBOX_CHANNEL } from '../whatsapp/session-manager.ts';
@@ -23,9 +24,12 @@ export type OutboundOrder = {
   items: { name: string; variant: string | null; sku: string | null; quantity: number; unitPrice: string }[];
 };
 
+/** The columns of an `OutboundOrder` (alias `o`). */
+export const OUTBOUND_ORDER_COLUMNS = `o.id, o.account_id, o.store_id, o.number, o.code, o.status, o.failure_reason, o.currency, o.total,
+  o.locale, o.customer_name, o.customer_phone, o.items`;
+
 /** Selects an `OutboundOrder` (alias `o`); callers add their `where` and locking. */
-export const OUTBOUND_ORDER_SELECT = `select o.id, o.account_id, o.store_id, o.number, o.code, o.status, o.failure_reason, o.currency, o.total,
-  o.locale, o.customer_name, o.customer_phone, o.items from orders o`;
+export const OUTBOUND_ORDER_SELECT = `select ${OUTBOUND_ORDER_COLUMNS} from orders o`;
 
 export type MessageKind = 'confirmation' | 'reminder' | 'confirmed' | 'cancelled' | 'clarify';
 
@@ -74,44 +78,92 @@ const buildTemplatePayload = (
   };
 };
 
+export type OutboundMessageRequest = {
+  order: OutboundOrder;
+  store: Store;
+  kind: MessageKind;
+  sendAfter?: Date;
+  /** Answer from the number the customer wrote to, when it is not the store's own. */
+  fromNumberId?: string;
+  /** Send from this number instead of the store's (the Cloud API fallback), as this template. */
+  viaCloudTemplate?: { numberId: string; templateName: string; languageCode: string; parameters: readonly string[] };
+};
+
+/** One row of the multi-row insert (json_to_recordset reads these names). */
+type MessageRow = {
+  id: string;
+  account_id: string;
+  order_id: string;
+  number_id: string | null;
+  kind: MessageKind;
+  text: string;
+  customer_phone: string | null;
+  send_after: Date | null;
+  template: ReturnType<typeof buildTemplatePayload> | null;
+};
+
 /**
- * Queues one outbound message for the store's number, in the caller's transaction, and wakes the
- * worker that drives the number. The confirmation question (and only it) takes one credit in the
- * same transaction, so a message never exists without its credit nor a credit without it.
+ * Queues outbound messages for their stores' numbers, in the caller's transaction, and wakes the
+ * workers that drive those numbers. A confirmation question (and only it) takes one credit in the
+ * same transaction, so a message never exists without its credit nor a credit without it. Returns
+ * each message's id, in the order asked, or null for a confirmation whose account has no credit
+ * left (nothing is queued for it). Whatever their number, the messages are inserted (and the
+ * workers woken) by one statement: the confirmation job queues many at once.
  */
-export const queueOutboundMessage = async (
-  transaction: Transaction,
-  options: {
-    order: OutboundOrder;
-    store: Store;
-    kind: MessageKind;
-    sendAfter?: Date;
-    /** Answer from the number the customer wrote to, when it is not the store's own. */
-    fromNumberId?: string;
-    /** Send from this number instead of the store's (the Cloud API fallback), as this template. */
-    viaCloudTemplate?: { numberId: string; templateName: string; languageCode: string; parameters: readonly string[] };
-  },
-): Promise<string> => {
-  const { order, store, kind } = options;
-  const numberId = options.viaCloudTemplate?.numberId ?? options.fromNumberId ?? store.whatsappNumberId;
-  const messageId = newId('message');
-  if (kind === 'confirmation') await consumeCredit(transaction, { accountId: order.account_id, reference: messageId, reason: `confirmation of order ${order.number}` });
-  await transaction.query(
-    `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after, template)
-     values ($1, $2, $3, $4, 'outbound', $5, $6, 'queued', $7, coalesce($8, now()), $9)`,
-    [
-      messageId,
-      order.account_id,
-      order.id,
-      numberId,
+export const queueOutboundMessages = async (transaction: Transaction, requests: readonly OutboundMessageRequest[]): Promise<(string | null)[]> => {
+  const messageIds: (string | null)[] = [];
+  const rows: MessageRow[] = [];
+  for (const request of requests) {
+    const { order, store, kind } = request;
+    const messageId = newId('message');
+    if (kind === 'confirmation') {
+      const hasCredit = await consumeCredit(transaction, { accountId: order.account_id, reference: messageId, reason: `confirmation of order ${order.number}` }).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppError && error.code === 'no_credits') return false;
+          throw error;
+        },
+      );
+      if (!hasCredit) {
+        messageIds.push(null);
+        continue;
+      }
+    }
+    messageIds.push(messageId);
+    rows.push({
+      id: messageId,
+      account_id: order.account_id,
+      order_id: order.id,
+      number_id: request.viaCloudTemplate?.numberId ?? request.fromNumberId ?? store.whatsappNumberId,
       kind,
-      renderOrderMessage(order, store, kind),
-      order.customer_phone,
-      options.sendAfter ?? null,
-      options.viaCloudTemplate ? JSON.stringify(buildTemplatePayload(order, store, options.viaCloudTemplate)) : null,
-    ],
-  );
-  await transaction.query(`select pg_notify('${OUTBOX_CHANNEL}', $1)`, [numberId]);
+      text: renderOrderMessage(order, store, kind),
+      customer_phone: order.customer_phone,
+      send_after: request.sendAfter ?? null,
+      template: request.viaCloudTemplate ? buildTemplatePayload(order, store, request.viaCloudTemplate) : null,
+    });
+  }
+  if (rows.length > 0) {
+    await transaction.query(
+      `with input as (
+         select * from json_to_recordset($1::json) as row (id text, account_id text, order_id text, number_id text, kind text, text text,
+           customer_phone text, send_after timestamptz, template jsonb)),
+       inserted as (
+         insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after, template)
+         select id, account_id, order_id, number_id, 'outbound', kind, text, 'queued', customer_phone, coalesce(send_after, now()), template from input
+         returning number_id)
+       select count(pg_notify('${OUTBOX_CHANNEL}', number_id)) as woken from (select distinct number_id from inserted) as numbers`,
+      [JSON.stringify(rows)],
+      { isPrepared: true },
+    );
+  }
+
+  return messageIds;
+};
+
+/** Queues one outbound message (see `queueOutboundMessages`); a confirmation without credit throws `no_credits`. */
+export const queueOutboundMessage = async (transaction: Transaction, request: OutboundMessageRequest): Promise<string> => {
+  const [messageId] = await queueOutboundMessages(transaction, [request]);
+  if (!messageId) throw new AppError('no_credits', { message: 'the account has no credits left', retryable: false });
 
   return messageId;
 };

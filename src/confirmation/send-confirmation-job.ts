@@ -1,17 +1,30 @@
 import { z } from 'zod';
-import type { Transaction } from '../db/database.ts';
-import { AppError } from '../errors.ts';
+import type { Database } from '../db/database.ts';
 import { defineJob } from '../jobs/define-job.ts';
-import { transitionOrder } from '../orders/order-status.ts';
-import { findStoreForWebhook } from '../stores/stores.ts';
-import { OUTBOUND_ORDER_SELECT, queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
-import { scheduleFollowUps } from './follow-up-job.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../logger.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
+import { transitionOrder } from '../orders/order-status.ts';
+import { findStoresForWebhook, type Store } from '../stores/stores.ts';
+import { scheduleManyFollowUps } from './follow-up-job.ts';
+import { OUTBOUND_ORDER_COLUMNS, queueOutboundMessages, type OutboundOrder } from './outbound-messages.ts';
+
+export type SendRequest = { orderId: string };
+
+export type SendDependencies = { database: Database; queue: JobQueue; logger: Logger };
+
+/** Most orders prepared by one transaction. */
+const MAX_BATCH_SIZE = 50;
 
 /**
  * Prepares the confirmation question of one order: checks the order still wants it, takes one
  * credit and queues the message for the number's worker, all in one transaction. Runs once per
  * order whatever the retries: a second run finds the message already queued and does nothing.
+ *
+ * Jobs are fetched by the batch, and the jobs of a process that wait at the same moment are
+ * prepared together (ConfirmationBatcher): one transaction, one read of the orders, one insert of
+ * the messages, one insert of the follow-up jobs. A batch that fails is prepared again one order
+ * at a time, so a bad order fails (and is retried) alone.
  */
 export const sendConfirmationJob = defineJob({
   name: 'confirmation.send',
@@ -19,47 +32,142 @@ export const sendConfirmationJob = defineJob({
   retry: { limit: 5, delaySeconds: 5, backoff: true, maximumDelaySeconds: 300 },
   policy: 'stately',
   expireInSeconds: 120,
-  handle: async ({ orderId, storeId }, { services }) => {
-    const { database, queue } = services;
-    const outcome = await database.transaction(async (transaction): Promise<'queued' | 'no_credits' | 'nothing'> => {
-      const [order] = await transaction.query<OutboundOrder>(`${OUTBOUND_ORDER_SELECT} where o.id = $1 for update of o`, [orderId]);
-      if (!order || order.status !== 'queued') return 'nothing';
-      const [existing] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'confirmation'", [orderId]);
-      if (existing) return 'nothing';
-      const store = await findStoreForWebhook(transaction, storeId);
-      if (!store) return 'nothing';
-      const numberProblem = await readNumberProblem(transaction, store.whatsappNumberId);
-      if (numberProblem) {
-        await transitionOrder(transaction, { orderId, status: 'failed', cause: numberProblem, failureReason: numberProblem });
-
-        return 'nothing';
-      }
-      const messageId = await queueOutboundMessage(transaction, { order, store, kind: 'confirmation' }).catch(async (error: unknown) => {
-        if (error instanceof AppError && error.code === 'no_credits') return null;
-        throw error;
-      });
-      if (!messageId) {
-        await transitionOrder(transaction, { orderId, status: 'failed', cause: 'no_credits', failureReason: 'no_credits' });
-
-        return 'no_credits';
-      }
-      await scheduleFollowUps(transaction, queue, { orderId, accountId: store.accountId, storeId, settings: store.settings, timezone: store.timezone });
-
-      return 'queued';
-    });
-    if (outcome === 'no_credits') {
-      const [order] = await database.query<{ account_id: string }>('select account_id from orders where id = $1', [orderId]);
-      if (order) await queue.enqueue(notifyMerchantJob, { accountId: order.account_id, kind: 'credits_exhausted' }, { dedupeKey: `credits_exhausted:${order.account_id}` });
-    }
+  batchSize: MAX_BATCH_SIZE,
+  // Every queued job wakes every worker of the queue to fetch: two workers fetching whole batches
+  // keep up with any rate, where ten fetched mostly nothing.
+  concurrency: 2,
+  handle: async ({ orderId }, { services }) => {
+    await batcherFor(services).prepare({ orderId });
   },
 });
 
-/** Why the store's number cannot send now, or null when it can. */
-const readNumberProblem = async (transaction: Transaction, numberId: string | null): Promise<string | null> => {
-  if (!numberId) return 'no_whatsapp_number';
-  const [number] = await transaction.query<{ status: string }>('select status from whatsapp_numbers where id = $1', [numberId]);
-  if (!number) return 'no_whatsapp_number';
-  if (number.status === 'logged_out' || number.status === 'banned') return 'number_disconnected';
+type Candidate = OutboundOrder & { has_confirmation: boolean; number_status: string | null };
+
+/** Why the store's number (its id, and its status when it exists) cannot send now, or null when it can. */
+const readNumberProblem = (numberId: string | null, numberStatus: string | null): string | null => {
+  if (!numberId || !numberStatus) return 'no_whatsapp_number';
+  if (numberStatus === 'logged_out' || numberStatus === 'banned') return 'number_disconnected';
 
   return null;
+};
+
+/** Prepares the confirmations of these orders in one transaction (an order listed twice counts once). */
+export const prepareConfirmations = async (dependencies: SendDependencies, requests: readonly SendRequest[]): Promise<void> => {
+  const { database, queue } = dependencies;
+  const orderIds = [...new Set(requests.map((request) => request.orderId))];
+  const exhaustedAccounts = await database.transaction(async (transaction): Promise<Set<string>> => {
+    // The orders (locked, in id order so concurrent batches never deadlock), whether their question
+    // exists already, and the status of their store's number, at once.
+    const candidates = await transaction.query<Candidate>(
+      `select ${OUTBOUND_ORDER_COLUMNS},
+         exists (select 1 from messages m where m.order_id = o.id and m.kind = 'confirmation') as has_confirmation,
+         n.status as number_status
+       from orders o left join stores s on s.id = o.store_id left join whatsapp_numbers n on n.id = s.whatsapp_number_id
+       where o.id = any($1::text[])
+       order by o.id
+       for update of o`,
+      [orderIds],
+      { isPrepared: true },
+    );
+    const eligible = candidates.filter((order) => order.status === 'queued' && !order.has_confirmation);
+    const stores = await findStoresForWebhook(transaction, [...new Set(eligible.map((order) => order.store_id))]);
+    // Credits are taken account by account in one order, so two batches lock accounts alike.
+    const toQueue: { order: Candidate; store: Store }[] = [];
+    for (const order of eligible.sort((left, right) => left.account_id.localeCompare(right.account_id) || left.id.localeCompare(right.id))) {
+      const store = stores.get(order.store_id);
+      if (!store) continue;
+      const numberProblem = readNumberProblem(store.whatsappNumberId, order.number_status);
+      if (numberProblem) {
+        await transitionOrder(transaction, { orderId: order.id, status: 'failed', cause: numberProblem, failureReason: numberProblem });
+        continue;
+      }
+      toQueue.push({ order, store });
+    }
+    const messageIds = await queueOutboundMessages(
+      transaction,
+      toQueue.map(({ order, store }) => ({ order, store, kind: 'confirmation' })),
+    );
+    const exhausted = new Set<string>();
+    const queued: typeof toQueue = [];
+    for (const [index, entry] of toQueue.entries()) {
+      if (messageIds[index]) {
+        queued.push(entry);
+        continue;
+      }
+      await transitionOrder(transaction, { orderId: entry.order.id, status: 'failed', cause: 'no_credits', failureReason: 'no_credits' });
+      exhausted.add(entry.order.account_id);
+    }
+    await scheduleManyFollowUps(
+      transaction,
+      queue,
+      queued.map(({ order, store }) => ({ orderId: order.id, accountId: store.accountId, storeId: store.id, settings: store.settings, timezone: store.timezone })),
+    );
+
+    return exhausted;
+  });
+  for (const accountId of exhaustedAccounts) {
+    await queue.enqueue(notifyMerchantJob, { accountId, kind: 'credits_exhausted' }, { dedupeKey: `credits_exhausted:${accountId}` });
+  }
+};
+
+type Waiting = { request: SendRequest; resolve: () => void; reject: (error: unknown) => void };
+
+/**
+ * Group commit for confirmation jobs: the jobs that wait in the same turn of the event loop (a
+ * fetched batch, and any other) are prepared by one `prepareConfirmations` call. Each job settles
+ * on its own: when a batch fails, its orders are prepared again one at a time, and only the one
+ * that fails again fails its job (and is retried by the queue).
+ */
+export class ConfirmationBatcher {
+  private waiting: Waiting[] = [];
+  private isScheduled = false;
+
+  constructor(private readonly dependencies: SendDependencies) {}
+
+  prepare(request: SendRequest): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ request, resolve, reject });
+      if (this.isScheduled) return;
+      this.isScheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.isScheduled = false;
+    while (this.waiting.length > 0) void this.run(this.waiting.splice(0, MAX_BATCH_SIZE));
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    try {
+      await prepareConfirmations(
+        this.dependencies,
+        batch.map((entry) => entry.request),
+      );
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+
+        return;
+      }
+      this.dependencies.logger.warn({ err: error, orders: batch.length }, 'a batch of confirmations failed; preparing them one by one');
+      for (const entry of batch) {
+        await prepareConfirmations(this.dependencies, [entry.request]).then(() => entry.resolve(), entry.reject);
+      }
+    }
+  }
+}
+
+// One batcher per database handle (one per process; tests open many).
+const batchers = new WeakMap<Database, ConfirmationBatcher>();
+
+const batcherFor = (services: SendDependencies): ConfirmationBatcher => {
+  let batcher = batchers.get(services.database);
+  if (!batcher) {
+    batcher = new ConfirmationBatcher({ database: services.database, queue: services.queue, logger: services.logger.child({ component: 'confirmations' }) });
+    batchers.set(services.database, batcher);
+  }
+
+  return batcher;
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -14,9 +15,18 @@ export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type Row = Record<string, unknown>;
 
+export type QueryOptions = {
+  /**
+   * Keep the statement prepared on each PostgreSQL connection, so the server parses and plans it
+   * once per connection instead of on every call: for hot statements of a fixed text (a CTE of a
+   * few data-modifying steps costs ~0.5 ms of server CPU to plan, ~0.1 ms to run). No effect on PGlite.
+   */
+  isPrepared?: boolean;
+};
+
 /** Runs SQL with `$1, $2...` parameters; the same on PGlite and node-postgres. */
 export type Queryable = {
-  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  query<T extends Row = Row>(text: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
   /** The typed query builder bound to the same connection (and transaction, inside one). */
@@ -60,6 +70,20 @@ export const openDatabase = async (options: OpenDatabaseOptions): Promise<Databa
   return openPglite(options);
 };
 
+const preparedNames = new Map<string, string>();
+
+/** node-postgres's query config: a prepared statement is named after its text. */
+const toQueryConfig = (text: string, params: unknown[], options: QueryOptions | undefined): pg.QueryConfig => {
+  if (!options?.isPrepared) return { text, values: params };
+  let name = preparedNames.get(text);
+  if (!name) {
+    name = `akked_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    preparedNames.set(text, name);
+  }
+
+  return { name, text, values: params };
+};
+
 const openPostgres = async (connectionString: string, poolSize: number): Promise<Database> => {
   const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'akked' });
   pool.on('error', () => {
@@ -80,8 +104,8 @@ const openPostgres = async (connectionString: string, poolSize: number): Promise
   return {
     kind: 'postgres',
     orm,
-    query: async <T extends Row>(text: string, params: unknown[] = []) =>
-      (await pool.query(text, params)).rows as T[],
+    query: async <T extends Row>(text: string, params: unknown[] = [], options?: QueryOptions) =>
+      (await pool.query(toQueryConfig(text, params, options))).rows as T[],
     exec: async (script) => {
       await pool.query(script);
     },
@@ -91,8 +115,8 @@ const openPostgres = async (connectionString: string, poolSize: number): Promise
         await client.query('begin');
         const result = await work({
           orm: drizzlePostgres(client) as unknown as Orm,
-          query: async <T extends Row>(text: string, params: unknown[] = []) =>
-            (await client.query(text, params)).rows as T[],
+          query: async <T extends Row>(text: string, params: unknown[] = [], options?: QueryOptions) =>
+            (await client.query(toQueryConfig(text, params, options))).rows as T[],
           exec: async (script) => {
             await client.query(script);
           },

@@ -16,6 +16,137 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 const parseNumberKeepingDigits = (text: string): number | string => (isSafeNumber(text) ? Number(text) : text);
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+// Deeper bodies go to the lossless parser, which refuses absurd nesting as before.
+const FAST_PATH_MAX_DEPTH = 256;
+
+const isDigit = (code: number): boolean => code >= ZERO && code <= NINE;
+const isNumberCharacter = (code: number): boolean => isDigit(code) || code === DOT || code === MINUS || code === PLUS || code === LOWER_E || code === UPPER_E;
+const isJsonWhitespace = (code: number): boolean => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+
+/**
+ * The text with every number a double cannot hold exactly wrapped in quotes, so JSON.parse reads
+ * it as the string lossless-json gives, and the count of object keys in the text (a colon outside
+ * strings); null when the scan finds something JSON.parse must not be trusted with alone.
+ */
+const quoteUnsafeNumbers = (text: string): { text: string; keys: number } | null => {
+  const pieces: string[] = [];
+  let copiedUpTo = 0;
+  let keys = 0;
+  let depth = 0;
+  let index = 0;
+  const length = text.length;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE) {
+      // Jump to the closing quote: one not preceded by an odd run of backslashes.
+      let end = text.indexOf('"', index + 1);
+      for (;;) {
+        if (end === -1) return null;
+        let backslash = end - 1;
+        while (text.charCodeAt(backslash) === BACKSLASH) backslash--;
+        if ((end - 1 - backslash) % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      index = end + 1;
+    } else if (code === COLON) {
+      keys++;
+      index++;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (++depth > FAST_PATH_MAX_DEPTH) return null;
+      index++;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth--;
+      index++;
+    } else if (code === MINUS || isDigit(code)) {
+      const start = index;
+      let isPlainInteger = true;
+      index++;
+      while (index < length) {
+        const next = text.charCodeAt(index);
+        if (!isNumberCharacter(next)) break;
+        if (!isDigit(next)) isPlainInteger = false;
+        index++;
+      }
+      const digits = code === MINUS ? index - start - 1 : index - start;
+      // Up to 15 digits, an integer is always exact in a double.
+      if (isPlainInteger && digits <= 15) continue;
+      const token = text.slice(start, index);
+      // A malformed token is left for JSON.parse to refuse.
+      if (!JSON_NUMBER.test(token) || isSafeNumber(token)) continue;
+      let after = index;
+      while (isJsonWhitespace(text.charCodeAt(after))) after++;
+      // A number where a key belongs would become valid JSON once quoted: leave it to be refused.
+      if (text.charCodeAt(after) === COLON) continue;
+      pieces.push(text.slice(copiedUpTo, start), '"', token, '"');
+      copiedUpTo = index;
+    } else {
+      index++;
+    }
+  }
+  if (pieces.length === 0) return { text, keys };
+  pieces.push(text.slice(copiedUpTo));
+
+  return { text: pieces.join(''), keys };
+};
+
+/** How many keys the objects of a parsed value hold, all levels together. */
+const countKeys = (value: unknown): number => {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const item of node) if (item !== null && typeof item === 'object') pending.push(item);
+    } else {
+      const record = node as Record<string, unknown>;
+      for (const key in record) {
+        count++;
+        const item = record[key];
+        if (item !== null && typeof item === 'object') pending.push(item);
+      }
+    }
+  }
+
+  return count;
+};
+
+/**
+ * JSON.parse after quoting the unsafe numbers: the same value as the lossless parser at a quarter
+ * of its cost. Undefined when the fast path cannot vouch for the result (not JSON, a key given
+ * twice, deep nesting): the lossless parser then decides, with its exact errors and rules.
+ */
+const parseQuickly = (text: string): unknown => {
+  const scanned = quoteUnsafeNumbers(text);
+  if (scanned === null) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(scanned.text);
+  } catch {
+    return undefined;
+  }
+  // JSON.parse keeps the last of two equal keys, where lossless-json refuses differing ones.
+  return countKeys(value) === scanned.keys ? value : undefined;
+};
+
+/** The JSON value of a text, numbers kept exact (see parseJsonBody); throws SyntaxError or RangeError. */
+export const parseJsonKeepingDigits = (text: string): unknown => parseQuickly(text) ?? parse(text, null, parseNumberKeepingDigits);
+
 /** The JSON value of a body, numbers kept exact; `malformed_json` for anything that is not JSON. */
 export const parseJsonBody = (rawBody: Buffer | string): unknown => {
   let text: string;
@@ -27,7 +158,7 @@ export const parseJsonBody = (rawBody: Buffer | string): unknown => {
   if (text.trim().length === 0) throw new AppError('malformed_json', { message: 'The body is empty; a JSON object was expected' });
   try {
     // The BOM some tools prepend is not part of the JSON text.
-    return parse(text.replace(/^\ufeff/, ''), null, parseNumberKeepingDigits);
+    return parseJsonKeepingDigits(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     // SyntaxError for bad JSON, RangeError for nesting deeper than the stack.
     throw new AppError('malformed_json', { message: `The body is not valid JSON: ${error instanceof SyntaxError ? error.message : 'too deeply nested'}`, cause: error });

@@ -4,11 +4,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { isLosslessNumber, parse, stringify } from 'lossless-json';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TEST_BACKENDS } from '../../test/harness/database.ts';
 import { deliverShopifyWebhook, shopifyCodOrder } from '../../test/harness/flow.ts';
 import { appOf, createMerchant, type Merchant } from '../../test/harness/http.ts';
 import { readOutbox, startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
+import { saveCredential } from '../credentials/credential-store.ts';
+import { WEBHOOK_STORE_TTL_MS } from '../stores/stores.ts';
 import type { Platform } from './order.ts';
 
 const FIXTURES = new URL('../../test/fixtures/payloads/', import.meta.url);
@@ -231,6 +233,62 @@ describe.each(TEST_BACKENDS)('store webhook route on %s', (backend) => {
         }),
         { numRuns: 60 },
       );
+    });
+  });
+
+  describe('stores cached by this process', () => {
+    const deliver = (storeId: string, secret: string, id: string) =>
+      deliverShopifyWebhook(appOf(testRuntime), { storeId, secret, body: shopifyCodOrder({ id, number: `#${id}`, phone: '+966551239001' }) });
+
+    it('accepts at once a secret set by another process, and keeps refusing forged signatures', async () => {
+      const store = await createStore('shopify', { withNumber: true });
+      expect((await deliver(store.id, shopifySecret, '9101')).json().outcome).toBe('accepted');
+      // Another api process rotates the secret: this one's cache is not told.
+      const rotated = 'shopify-secret-rotated-elsewhere';
+      await saveCredential(database(), testRuntime.runtime.services.keyring, { accountId: merchant.accountId, ownerId: store.id, purpose: 'webhook-secrets', value: [rotated] });
+
+      const withNewSecret = await deliver(store.id, rotated, '9102');
+      const forged = await deliver(store.id, 'not-the-secret-at-all', '9103');
+
+      expect(withNewSecret.statusCode, withNewSecret.body).toBe(200);
+      expect(withNewSecret.json().outcome).toBe('accepted');
+      expectErrorBody(forged, 401, 'invalid_signature');
+      expect(await countOrders(store.id, '9103')).toBe(0);
+    });
+
+    it('applies a store change made through this process to the next webhook', async () => {
+      const store = await createStore('shopify', { withNumber: true });
+      expect((await deliver(store.id, shopifySecret, '9201')).json().status).toBe('queued');
+      const patched = await appOf(testRuntime).inject({ method: 'PATCH', url: `/api/v1/stores/${store.id}`, headers: api(), payload: { whatsappNumberId: null } });
+      expect(patched.statusCode, patched.body).toBe(200);
+
+      const after = await deliver(store.id, shopifySecret, '9202');
+
+      expect(after.json()).toMatchObject({ outcome: 'accepted', status: 'failed' });
+    });
+
+    it('sees a change made by another process once the cache time has passed', async () => {
+      const store = await createStore('shopify', { withNumber: true });
+      expect((await deliver(store.id, shopifySecret, '9301')).json().status).toBe('queued');
+      await database().query('update stores set whatsapp_number_id = null where id = $1', [store.id]);
+      expect((await deliver(store.id, shopifySecret, '9302')).json().status).toBe('queued');
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + WEBHOOK_STORE_TTL_MS + 1_000 });
+      try {
+        expect((await deliver(store.id, shopifySecret, '9303')).json().status).toBe('failed');
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('answers 404 and stores nothing for a store deleted by another process while cached', async () => {
+      const store = await createStore('shopify', { withNumber: true });
+      expect((await deliver(store.id, shopifySecret, '9401')).json().outcome).toBe('accepted');
+      await database().query('delete from stores where id = $1', [store.id]);
+
+      const response = await deliver(store.id, shopifySecret, '9402');
+
+      expectErrorBody(response, 404, 'not_found');
+      expect(await countOrders(store.id)).toBe(0);
     });
   });
 

@@ -42,6 +42,11 @@ export type JobDefinition<Payload> = {
   expireInSeconds: number;
   /** Parallel attempts of this job per worker process; defaults to AKKED_WORKER_CONCURRENCY. */
   concurrency?: number;
+  /**
+   * Jobs fetched (and completed) together, each still handled and settled on its own; defaults to 1.
+   * For hot queues whose handler groups concurrent jobs (confirmation.send).
+   */
+  batchSize?: number;
   // Method syntax on purpose: a definition for one payload type can sit in a list of all jobs.
   handle(payload: Payload, context: JobContext): Promise<void>;
 };

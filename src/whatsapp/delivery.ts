@@ -1,17 +1,96 @@
 import type { Queryable } from '../db/database.ts';
+import { newId } from '../ids.ts';
 import { ORDER_EVENTS_CHANNEL } from '../orders/order-event-hub.ts';
-import { transitionOrder } from '../orders/order-status.ts';
-import type { DeliveryStatus } from './provider.ts';
+import { orderMovesForwardSql } from '../orders/order-status.ts';
+import type { Receipt } from './provider.ts';
 
 /** Message statuses (DESIGN.md §3); `sending` is an outbound message claimed by the number's worker. */
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
 
 const RANK: Record<MessageStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, read: 4, failed: 5, received: 0 };
 
+/** SQL: the rank of a message status `expression` (RANK as a CASE). */
+const messageRankSql = (expression: string): string =>
+  `(case ${expression} ${Object.entries(RANK)
+    .map(([status, rank]) => `when '${status}' then ${rank}`)
+    .join(' ')} end)`;
+
 /** Outbound kinds whose receipts move the order along (the question to the customer). */
-const ORDER_PROGRESS_KINDS = new Set(['confirmation', 'reminder']);
+const ORDER_PROGRESS_KINDS_SQL = "'confirmation', 'reminder'";
 
 type MessageRow = { id: string; account_id: string; order_id: string | null; kind: string; status: MessageStatus };
+
+/** A receipt and the number it arrived on. */
+export type NumberReceipt = { numberId: string; receipt: Receipt };
+
+/** The key of a receipt's message: provider ids are unique per number. */
+export const receiptKey = (numberId: string, providerMessageId: string): string => `${numberId} ${providerMessageId}`;
+
+/**
+ * Applies receipts that move messages forward (`sent`, `delivered`, `read`) in ONE statement,
+ * however many: each message takes the highest status among its receipts (a late `delivered`
+ * never overwrites `read`; `read` implies delivered), its order follows (one event per order,
+ * never backwards, never out of a decided status), and live dashboards are told. Receipts arrive
+ * in any order, before our own record of the send too: returns the keys (`receiptKey`) of the
+ * receipts whose message was found; the others are for the caller to keep and apply later.
+ */
+export const applyForwardReceipts = async (queryable: Queryable, receipts: readonly NumberReceipt[]): Promise<Set<string>> => {
+  if (receipts.length === 0) return new Set();
+  for (const { receipt } of receipts) {
+    if (receipt.status === 'failed') throw new Error('applyForwardReceipts takes sent, delivered and read receipts only');
+  }
+  const rows = await queryable.query<{ number_id: string; provider_message_id: string }>(
+    `with input as (
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) as receipt (number_id, provider_message_id, status, at)),
+     matched as (
+       select m.id, m.number_id, m.provider_message_id,
+         max(${messageRankSql('receipt.status')}) as rank,
+         min(receipt.at) as sent_at,
+         min(receipt.at) filter (where receipt.status in ('delivered', 'read')) as delivered_at,
+         min(receipt.at) filter (where receipt.status = 'read') as read_at
+       from input receipt join messages m on m.number_id = receipt.number_id and m.provider_message_id = receipt.provider_message_id
+       group by m.id),
+     advanced as (
+       update messages m set status = case matched.rank when 2 then 'sent' when 3 then 'delivered' else 'read' end, updated_at = now(),
+         sent_at = coalesce(m.sent_at, matched.sent_at),
+         delivered_at = case when matched.rank >= 3 then coalesce(m.delivered_at, matched.delivered_at) else m.delivered_at end,
+         read_at = case when matched.rank = 4 then coalesce(m.read_at, matched.read_at) else m.read_at end
+       from matched
+       where m.id = matched.id and ${messageRankSql('m.status')} < matched.rank
+       returning m.id, m.account_id, m.order_id, m.kind, m.status),
+     target as (
+       select distinct on (order_id) order_id, status from advanced
+       where order_id is not null and kind in (${ORDER_PROGRESS_KINDS_SQL})
+       order by order_id, ${messageRankSql('status')} desc),
+     moved as (
+       update orders o set status = target.status, failure_reason = null, updated_at = now(),
+         sent_at = case when target.status = 'sent' and o.sent_at is null then now() else o.sent_at end
+       from target
+       where o.id = target.order_id and ${orderMovesForwardSql('o', 'target.status')}
+       returning o.id, o.account_id, o.status),
+     events as (
+       insert into order_events (id, account_id, order_id, status, cause)
+       select ($5::text[])[row_number() over ()], account_id, id, status, case when status = 'sent' then 'server_ack' else 'receipt' end from moved
+       returning 1)
+     select matched.number_id, matched.provider_message_id,
+       (select count(pg_notify('${ORDER_EVENTS_CHANNEL}', json_build_object('accountId', account_id, 'orderId', order_id, 'messageId', id, 'status', status)::text))
+        from advanced where order_id is not null) as announced,
+       (select count(pg_notify('${ORDER_EVENTS_CHANNEL}', json_build_object('accountId', account_id, 'orderId', id, 'status', status)::text)) from moved) as moved,
+       (select count(*) from events) as events
+     from matched`,
+    [
+      receipts.map((entry) => entry.numberId),
+      receipts.map((entry) => entry.receipt.providerMessageId),
+      receipts.map((entry) => entry.receipt.status),
+      receipts.map((entry) => entry.receipt.at.toISOString()),
+      // One event id per receipt: at most one event per order, and an order has at least one receipt.
+      receipts.map(() => newId('event')),
+    ],
+    { isPrepared: true },
+  );
+
+  return new Set(rows.map((row) => receiptKey(row.number_id, row.provider_message_id)));
+};
 
 /** Tells live dashboards (GET /api/v1/orders/stream) that a message changed. */
 const announce = async (queryable: Queryable, message: MessageRow, status: string): Promise<void> => {
@@ -19,61 +98,67 @@ const announce = async (queryable: Queryable, message: MessageRow, status: strin
   await queryable.query(`select pg_notify('${ORDER_EVENTS_CHANNEL}', $1)`, [JSON.stringify({ accountId: message.account_id, orderId: message.order_id, messageId: message.id, status })]);
 };
 
-const moveOrderWithMessage = async (queryable: Queryable, message: MessageRow, status: DeliveryStatus): Promise<void> => {
-  if (!message.order_id || !ORDER_PROGRESS_KINDS.has(message.kind) || status === 'failed') return;
-  await transitionOrder(queryable, { orderId: message.order_id, status, cause: status === 'sent' ? 'server_ack' : 'receipt' });
-};
-
 /**
- * Applies a delivery receipt. Receipts arrive in any order (read before delivered, delivered
+ * Applies one delivery receipt. Receipts arrive in any order (read before delivered, delivered
  * before our own record of the send), so a status only ever moves forward, and `read` implies
- * delivered. Returns false when no message has that provider id (yet).
+ * delivered; `failed` ends a message that was not read yet. Returns false when no message has that
+ * provider id (yet).
  */
-export const applyReceipt = async (
-  queryable: Queryable,
-  numberId: string,
-  receipt: { providerMessageId: string; status: DeliveryStatus; at: Date; errorCode?: string },
-): Promise<boolean> => {
+export const applyReceipt = async (queryable: Queryable, numberId: string, receipt: Receipt): Promise<boolean> => {
+  if (receipt.status !== 'failed') {
+    const applied = await applyForwardReceipts(queryable, [{ numberId, receipt }]);
+
+    return applied.size > 0;
+  }
   const [message] = await queryable.query<MessageRow>(
     'select id, account_id, order_id, kind, status from messages where number_id = $1 and provider_message_id = $2 for update',
     [numberId, receipt.providerMessageId],
   );
   if (!message) return false;
-  if (receipt.status === 'failed') {
-    if (message.status === 'read' || message.status === 'failed') return true;
-    await queryable.query("update messages set status = 'failed', error = $2, updated_at = now() where id = $1", [message.id, receipt.errorCode ?? 'failed']);
-    await announce(queryable, message, 'failed');
-
-    return true;
-  }
-  if (RANK[receipt.status] <= RANK[message.status]) return true;
-  await queryable.query(
-    `update messages set status = $2, updated_at = now(),
-       sent_at = coalesce(sent_at, $3),
-       delivered_at = case when $2 in ('delivered', 'read') then coalesce(delivered_at, $3) else delivered_at end,
-       read_at = case when $2 = 'read' then coalesce(read_at, $3) else read_at end
-     where id = $1`,
-    [message.id, receipt.status, receipt.at],
-  );
-  await announce(queryable, message, receipt.status);
-  await moveOrderWithMessage(queryable, message, receipt.status);
+  if (message.status === 'read' || message.status === 'failed') return true;
+  await queryable.query("update messages set status = 'failed', error = $2, updated_at = now() where id = $1", [message.id, receipt.errorCode ?? 'failed']);
+  await announce(queryable, message, 'failed');
 
   return true;
 };
 
-/** Records the server's acceptance of a message we claimed with `sendingToken`. */
+/**
+ * Records the server's acceptance of a message we claimed with `sendingToken`, and counts the send
+ * against the number's pace (last send, sends today), in one statement: the message becomes
+ * `sent`, its order follows, and live dashboards are told. A claim that is no longer ours (another
+ * worker took the number over) changes no message.
+ */
 export const recordSent = async (
   queryable: Queryable,
-  options: { messageId: string; sendingToken: number; providerMessageId: string; at: Date },
+  options: { numberId: string; messageId: string; sendingToken: number; providerMessageId: string; at: Date },
 ): Promise<void> => {
-  const [message] = await queryable.query<MessageRow>(
-    `update messages set status = case when status in ('queued', 'sending') then 'sent' else status end,
-       provider_message_id = $3, sent_at = coalesce(sent_at, $4), send_after = null, updated_at = now()
-     where id = $1 and sending_token = $2
-     returning id, account_id, order_id, kind, status`,
-    [options.messageId, options.sendingToken, options.providerMessageId, options.at],
+  await queryable.query(
+    `with sent as (
+       update messages set status = case when status in ('queued', 'sending') then 'sent' else status end,
+         provider_message_id = $3, sent_at = coalesce(sent_at, $4), send_after = null, updated_at = now()
+       where id = $1 and sending_token = $2
+       returning id, account_id, order_id, kind),
+     counted as (
+       update whatsapp_numbers set last_sent_at = now(), last_activity_at = now(),
+         sent_today = case when sent_today_date = (now() at time zone 'utc')::date then sent_today + 1 else 1 end,
+         sent_today_date = (now() at time zone 'utc')::date
+       where id = $5
+       returning 1),
+     moved as (
+       update orders o set status = 'sent', failure_reason = null, updated_at = now(), sent_at = coalesce(o.sent_at, now())
+       from sent
+       where o.id = sent.order_id and sent.kind in (${ORDER_PROGRESS_KINDS_SQL}) and ${orderMovesForwardSql('o', "'sent'")}
+       returning o.id, o.account_id),
+     events as (
+       insert into order_events (id, account_id, order_id, status, cause)
+       select $6, account_id, id, 'sent', 'server_ack' from moved
+       returning 1)
+     select (select count(pg_notify('${ORDER_EVENTS_CHANNEL}', json_build_object('accountId', account_id, 'orderId', order_id, 'messageId', id, 'status', 'sent')::text))
+             from sent where order_id is not null) as announced,
+       (select count(pg_notify('${ORDER_EVENTS_CHANNEL}', json_build_object('accountId', account_id, 'orderId', id, 'status', 'sent')::text)) from moved) as moved,
+       (select count(*) from counted) as counted,
+       (select count(*) from events) as events`,
+    [options.messageId, options.sendingToken, options.providerMessageId, options.at, options.numberId, newId('event')],
+    { isPrepared: true },
   );
-  if (!message) return;
-  await announce(queryable, message, 'sent');
-  await moveOrderWithMessage(queryable, message, 'sent');
 };

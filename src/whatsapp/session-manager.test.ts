@@ -150,6 +150,21 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     expect(received[0]?.from).toBe(number.phone);
   });
 
+  it('sends every message queued while it was sending, without waiting for the next tick', async () => {
+    const number = await createNumber();
+    await startManager(recordingHooks(), { tickMilliseconds: 60_000 });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const messageIds: string[] = [];
+    for (let index = 0; index < 6; index++) messageIds.push(await queueMessage(number.id, '+966551230010', `message ${index}`));
+    await waitFor(
+      () => Promise.all(messageIds.map(messageRow)),
+      (rows) => rows.every((row) => row?.status === 'sent' || row?.status === 'delivered' || row?.status === 'read'),
+      10_000,
+    );
+    const received = await delivered('+966551230010');
+    expect(received.map((message) => message.text).sort()).toEqual(messageIds.map((_, index) => `message ${index}`));
+  });
+
   it('passes customer replies to the confirmation flow', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
@@ -247,6 +262,16 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     expect(row?.wake_at.getTime()).toBeGreaterThan(Date.now() + 19 * 3_600_000);
     const messageId = await queueMessage(number.id, '+966551230005', 'wake up');
     await waitFor(() => messageRow(messageId), (message) => message?.status === 'sent' || message?.status === 'delivered' || message?.status === 'read');
+  });
+
+  it('opens a hibernated number as soon as a message is queued for it, without waiting for the tick interval', async () => {
+    const number = await createNumber();
+    await testDatabase.database.query("update whatsapp_numbers set status = 'hibernated', wake_at = now() + interval '20 hours', linked_at = now() - interval '30 days' where id = $1", [number.id]);
+    const manager = await startManager(recordingHooks(), { tickMilliseconds: 60_000 });
+    expect(manager.liveNumberIds).not.toContain(number.id);
+    const messageId = await queueMessage(number.id, '+966551230011', 'woken by its message');
+    await waitFor(() => messageRow(messageId), (message) => message?.status === 'sent' || message?.status === 'delivered' || message?.status === 'read', 10_000);
+    expect(manager.liveNumberIds).toContain(number.id);
   });
 
   it('takes over the numbers of a worker that died, with a higher fencing token, sending nothing twice', async () => {

@@ -7,9 +7,10 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, type SendSlotOptions } from '../confirmation/pacing.ts';
-import { applyReceipt, recordSent } from './delivery.ts';
+import { recordSent } from './delivery.ts';
 import { setNumberStatus } from './number-status.ts';
 import type { DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
+import { ReceiptBatcher } from './receipt-batcher.ts';
 
 /** NOTIFY channel: a message was queued for a number (payload: the number id). */
 export const OUTBOX_CHANNEL = 'akked_outbox';
@@ -41,6 +42,8 @@ export type SessionManagerOptions = {
   idleMilliseconds?: number;
   /** New sessions opened per tick, so a restart wakes numbers in a staggered way. */
   connectsPerTick?: number;
+  /** How long delivery receipts wait to be applied together (receipt-batcher.ts). */
+  receiptBatchMilliseconds?: number;
   random?: () => number;
 };
 
@@ -62,6 +65,10 @@ type LiveSession = {
   reconnectTimer: NodeJS.Timeout | null;
   /** Receipts that arrived before our own record of the send. */
   pendingReceipts: { receipt: Receipt; until: number }[];
+  /** The number's pace, kept here: only the lease holder sends from it, and it records every send. */
+  pacing: { lastSentAt: Date | null; sentToday: number; sentTodayDate: string | null; linkedAt: Date };
+  /** A message was queued while the outbox was being drained: look again before stopping. */
+  isDrainRequested: boolean;
 };
 
 type NumberRow = {
@@ -72,6 +79,8 @@ type NumberRow = {
   status: string;
   settings: Record<string, unknown>;
   last_sent_at: Date | null;
+  sent_today: number;
+  is_sent_today_current: boolean;
   linked_at: Date | null;
   created_at: Date;
 };
@@ -79,6 +88,15 @@ type NumberRow = {
 const MAX_SEND_ATTEMPTS = 6;
 
 const OPENS_IN_PARALLEL = 10;
+
+/** Between ticks that wake a backlog of numbers: at most `connectsPerTick` sessions open per tick and pause. */
+const WAKE_BACKLOG_PAUSE_MILLISECONDS = 250;
+
+/** What one claim did: handled a message (sent it, or failed it for good) and whether another is due; or nothing. */
+type SendOutcome = 'handled_more_due' | 'handled' | 'nothing_handled';
+
+/** The UTC day of a time, as the `sent_today_date` column holds it. */
+const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 /**
  * Drives the WhatsApp numbers of this worker process (DESIGN.md §2). Exactly one process drives a
@@ -97,6 +115,13 @@ export class SessionManager {
   private isTickRequested = false;
   private isStopped = false;
   private stopListeners: (() => Promise<void>)[] = [];
+  private readonly receipts: ReceiptBatcher;
+  private backlogTimer: NodeJS.Timeout | null = null;
+  /** This worker's share of the wanted numbers at the last tick; unbounded while it is the only worker. */
+  private fairShare = Number.POSITIVE_INFINITY;
+  /** Numbers to open because a message was queued for them (wakeForMessage). */
+  private readonly wakeQueue = new Set<string>();
+  private wakersRunning = 0;
 
   constructor(options: SessionManagerOptions) {
     this.options = {
@@ -104,9 +129,11 @@ export class SessionManager {
       tickMilliseconds: 2_000,
       idleMilliseconds: 120_000,
       connectsPerTick: 25,
+      receiptBatchMilliseconds: 25,
       random: Math.random,
       ...options,
     };
+    this.receipts = new ReceiptBatcher({ database: this.options.database, logger: this.options.logger, delayMilliseconds: this.options.receiptBatchMilliseconds });
   }
 
   private get log(): Logger {
@@ -127,9 +154,11 @@ export class SessionManager {
   async stop(): Promise<void> {
     this.isStopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.backlogTimer) clearTimeout(this.backlogTimer);
     for (const stop of this.stopListeners) await stop();
     while (this.isTicking) await new Promise((resolve) => setTimeout(resolve, 20));
     await Promise.all([...this.sessions.keys()].map((numberId) => this.release(numberId, 'closed_by_us')));
+    await this.receipts.flush();
     await this.options.database.query('delete from workers where id = $1', [this.workerId]).catch(() => undefined);
   }
 
@@ -197,12 +226,15 @@ export class SessionManager {
       return;
     }
     this.isTicking = true;
+    let hasWakeBacklog = false;
     try {
       await this.heartbeat();
       await this.renewLeases();
-      await this.acquireWantedNumbers();
+      hasWakeBacklog = await this.acquireWantedNumbers();
       await this.hibernateIdleSessions();
       await this.drainNumbersWithDueMessages();
+      // Receipts that overtook a send recorded since (the record usually applies them at once).
+      for (const live of this.sessions.values()) if (live.pendingReceipts.length > 0) void this.applyPendingReceipts(live);
     } catch (error) {
       this.log.error({ err: error }, 'session manager tick failed');
     } finally {
@@ -211,6 +243,14 @@ export class SessionManager {
     if (this.isTickRequested && !this.isStopped) {
       this.isTickRequested = false;
       void this.tick();
+    } else if (hasWakeBacklog && !this.isStopped && !this.backlogTimer) {
+      // More numbers want a session than a tick opens (a burst of orders for hibernated numbers, a
+      // restart): keep waking them a tick's worth at a time, without waiting a whole tick interval.
+      this.backlogTimer = setTimeout(() => {
+        this.backlogTimer = null;
+        void this.tick();
+      }, WAKE_BACKLOG_PAUSE_MILLISECONDS);
+      this.backlogTimer.unref();
     }
   }
 
@@ -256,7 +296,8 @@ export class SessionManager {
     }
   }
 
-  private async acquireWantedNumbers(): Promise<void> {
+  /** Opens sessions for wanted numbers; returns whether more may be waiting than one tick may open. */
+  private async acquireWantedNumbers(): Promise<boolean> {
     const { database } = this.options;
     const heldKinds = [...this.options.providers.keys()];
     const [counts] = await database.query<{ workers: string; wanted: string }>(
@@ -266,24 +307,29 @@ export class SessionManager {
     );
     const workerCount = Math.max(1, Number(counts?.workers ?? 1));
     const fairShare = Math.ceil(Number(counts?.wanted ?? 0) / workerCount);
+    this.fairShare = workerCount > 1 ? fairShare : Number.POSITIVE_INFINITY;
     if (workerCount > 1 && this.sessions.size > fairShare) await this.handOverOne();
     const room = Math.min(this.options.connectsPerTick, Math.max(0, fairShare - this.sessions.size));
-    if (room === 0) return;
+    if (room === 0) return false;
     const candidates = await database.query<NumberRow>(`${WANTED_NUMBERS_SELECT} limit $2`, [heldKinds, room]);
     // Sessions open a few at a time: fast enough to wake numbers under load, gentle after a restart.
-    for (let start = 0; start < candidates.length; start += OPENS_IN_PARALLEL) {
-      if (this.isStopped) return;
-      await Promise.all(candidates.slice(start, start + OPENS_IN_PARALLEL).map((candidate) => this.leaseAndOpen(candidate)));
-    }
+    // Each opener takes the next candidate as soon as its previous one is open, so one slow
+    // connection does not hold back the others.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(OPENS_IN_PARALLEL, candidates.length) }, async () => {
+        for (let candidate = candidates[next++]; candidate && !this.isStopped; candidate = candidates[next++]) await this.leaseAndOpen(candidate);
+      }),
+    );
+
+    return candidates.length >= this.options.connectsPerTick;
   }
 
   private async leaseAndOpen(candidate: NumberRow): Promise<void> {
     const [lease] = await this.options.database.query<{ fencing_token: string }>(
       `insert into whatsapp_leases (number_id, owner_id, fencing_token, expires_at)
        values ($1, $2, 1, now() + make_interval(secs => $3))
-       on conflict (number_id) do update set owner_id = excluded.owner_id,
-         fencing_token = whatsapp_leases.fencing_token + 1, expires_at = excluded.expires_at, updated_at = now()
-       where whatsapp_leases.expires_at < now()
+       ${LEASE_TAKEOVER}
        returning fencing_token`,
       [candidate.id, this.workerId, this.options.leaseSeconds],
     );
@@ -325,10 +371,17 @@ export class SessionManager {
       reconnectAttempts: 0,
       reconnectTimer: null,
       pendingReceipts: [],
+      pacing: {
+        lastSentAt: row.last_sent_at,
+        sentToday: row.is_sent_today_current ? Number(row.sent_today) : 0,
+        sentTodayDate: row.is_sent_today_current ? utcDay(new Date()) : null,
+        linkedAt: row.linked_at ?? row.created_at,
+      },
+      isDrainRequested: false,
     };
     this.sessions.set(row.id, live);
     this.log.info({ numberId: row.id, provider: row.provider, fencingToken }, 'session opening');
-    await this.connect(live, await this.settingsOf(row.id, row.settings));
+    await this.connect(live, await this.settingsOf(live, row.settings));
   }
 
   private async connect(live: LiveSession, settings: Record<string, unknown>): Promise<void> {
@@ -360,8 +413,10 @@ export class SessionManager {
   }
 
   /** Stored settings plus the provider secrets kept encrypted apart from them (Cloud API token). */
-  private async settingsOf(numberId: string, settings: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const secrets = await readCredential(this.options.database, this.options.keyring, numberId, 'cloud-api');
+  private async settingsOf(live: LiveSession, settings: Record<string, unknown>): Promise<Record<string, unknown>> {
+    // Only Cloud API numbers have such secrets: the others open without reading them.
+    if (live.provider.kind !== 'cloud') return settings;
+    const secrets = await readCredential(this.options.database, this.options.keyring, live.numberId, 'cloud-api');
 
     return { ...settings, ...(secrets && typeof secrets === 'object' ? (secrets as Record<string, unknown>) : {}) };
   }
@@ -464,20 +519,14 @@ export class SessionManager {
       if (live.isClosing || this.isStopped || this.sessions.get(live.numberId) !== live) return;
       void this.options.database
         .query<{ settings: Record<string, unknown> }>('select settings from whatsapp_numbers where id = $1', [live.numberId])
-        .then(async ([row]) => (row ? this.connect(live, await this.settingsOf(live.numberId, row.settings)) : this.release(live.numberId, 'closed_by_us')));
+        .then(async ([row]) => (row ? this.connect(live, await this.settingsOf(live, row.settings)) : this.release(live.numberId, 'closed_by_us')));
     }, delayMs);
     live.reconnectTimer.unref();
   }
 
   private async onReceipt(live: LiveSession, receipt: Receipt): Promise<void> {
     live.lastActivityAt = Date.now();
-    const isApplied = await this.options.database
-      .transaction((transaction) => applyReceipt(transaction, live.numberId, receipt))
-      .catch((error: unknown) => {
-        this.log.error({ err: error, numberId: live.numberId }, 'could not apply a receipt');
-
-        return true;
-      });
+    const isApplied = await this.receipts.apply(live.numberId, receipt);
     // The receipt overtook our record of the send: keep it briefly and apply it after.
     if (!isApplied) live.pendingReceipts.push({ receipt, until: Date.now() + 30_000 });
   }
@@ -501,15 +550,71 @@ export class SessionManager {
   private onOutboxNotification(numberId: string): void {
     const live = this.sessions.get(numberId);
     if (live) void this.drainOutbox(live);
-    else void this.tick();
+    else this.wakeForMessage(numberId);
+  }
+
+  /**
+   * A message was queued for a number no session of this process holds (hibernated, or driven
+   * elsewhere): open that number at once when it is wanted and free, instead of waiting for a tick
+   * to pick it among the others. At most OPENS_IN_PARALLEL at a time; a worker already above its
+   * fair share leaves the number to a tick (of any worker). Every worker hears the notification:
+   * the lease decides which one opens it.
+   */
+  private wakeForMessage(numberId: string): void {
+    if (this.isStopped) return;
+    if (this.sessions.size >= this.fairShare) {
+      void this.tick();
+
+      return;
+    }
+    this.wakeQueue.add(numberId);
+    while (this.wakersRunning < OPENS_IN_PARALLEL && this.wakeQueue.size > 0) {
+      this.wakersRunning++;
+      void this.runWaker().finally(() => this.wakersRunning--);
+    }
+  }
+
+  private async runWaker(): Promise<void> {
+    for (let numberId = this.takeQueuedWake(); numberId && !this.isStopped; numberId = this.takeQueuedWake()) {
+      if (this.sessions.has(numberId)) continue;
+      try {
+        // Whether it is wanted and free, and its lease, in one statement.
+        const [candidate] = await this.options.database.query<NumberRow & { fencing_token: string }>(
+          `with candidate as (select ${WANTED_NUMBER_COLUMNS} from whatsapp_numbers n where n.id = $2 and ${WANTED_CONDITION}),
+           lease as (
+             insert into whatsapp_leases (number_id, owner_id, fencing_token, expires_at)
+             select id, $3, 1, now() + make_interval(secs => $4) from candidate
+             ${LEASE_TAKEOVER}
+             returning number_id, fencing_token)
+           select candidate.*, lease.fencing_token from candidate join lease on lease.number_id = candidate.id`,
+          [[...this.options.providers.keys()], numberId, this.workerId, this.options.leaseSeconds],
+        );
+        if (candidate) await this.open(candidate, Number(candidate.fencing_token));
+      } catch (error) {
+        this.log.error({ err: error, numberId }, 'could not wake a number for its queued message');
+      }
+    }
+  }
+
+  private takeQueuedWake(): string | undefined {
+    const [numberId] = this.wakeQueue;
+    if (numberId !== undefined) this.wakeQueue.delete(numberId);
+
+    return numberId;
   }
 
   /** Sends the number's due messages one by one, paced, while this process holds its lease. */
   private async drainOutbox(live: LiveSession): Promise<void> {
-    if (live.isSending || !live.isConnected || live.isClosing || !live.session) return;
+    if (live.isSending) {
+      live.isDrainRequested = true;
+
+      return;
+    }
+    if (!live.isConnected || live.isClosing || !live.session) return;
     live.isSending = true;
     try {
       while (live.isConnected && !live.isClosing && live.session) {
+        live.isDrainRequested = false;
         const waitMs = live.nextSendAt - Date.now();
         if (waitMs > 0) {
           // Messages queued after the day's cap was reached show when they will go out.
@@ -518,8 +623,9 @@ export class SessionManager {
 
           return;
         }
-        const isSent = await this.sendNext(live);
-        if (!isSent) return;
+        const outcome = await this.sendNext(live);
+        // Stop when nothing else is due, unless a message was queued meanwhile.
+        if (outcome !== 'handled_more_due' && !live.isDrainRequested) return;
       }
     } catch (error) {
       this.log.error({ err: error, numberId: live.numberId }, 'outbox drain failed');
@@ -528,27 +634,38 @@ export class SessionManager {
     }
   }
 
-  private async sendNext(live: LiveSession): Promise<boolean> {
+  /**
+   * Claims and sends the number's next due message. Two statements on the way of a message: the
+   * claim (which also tells whether another one is due, so a drain needs no last empty claim) and
+   * the record of the send; the pace is kept in memory.
+   */
+  private async sendNext(live: LiveSession): Promise<SendOutcome> {
     const { database } = this.options;
     const pacingState = await this.readPacingState(live);
-    if (!pacingState) return false;
+    if (!pacingState) return 'nothing_handled';
     // Claim the next due message, only while our lease (and its token) is still valid.
     const [message] = await database.query<{
       id: string; order_id: string | null; kind: string; text: string; customer_phone: string; attempts: number; account_id: string;
-      template: { name: string; languageCode: string; bodyParameters: string[] } | null;
+      template: { name: string; languageCode: string; bodyParameters: string[] } | null; is_more_due: boolean;
     }>(
-      `update messages set status = 'sending', sending_token = $3, attempts = attempts + 1, updated_at = now()
-       where id = (
-         select m.id from messages m
-         where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now()
-         order by m.send_after, m.id limit 1 for update skip locked)
-       and exists (select 1 from whatsapp_leases l where l.number_id = $1 and l.owner_id = $2 and l.fencing_token = $3 and l.expires_at > now())
-       returning id, order_id, kind, text, customer_phone, attempts, account_id, template`,
+      `with claimed as (
+         update messages set status = 'sending', sending_token = $3, attempts = attempts + 1, updated_at = now()
+         where id = (
+           select m.id from messages m
+           where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now()
+           order by m.send_after, m.id limit 1 for update skip locked)
+         and exists (select 1 from whatsapp_leases l where l.number_id = $1 and l.owner_id = $2 and l.fencing_token = $3 and l.expires_at > now())
+         returning id, order_id, kind, text, customer_phone, attempts, account_id, template)
+       select claimed.*, exists (
+           select 1 from messages m
+           where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now() and m.id <> claimed.id) as is_more_due
+       from claimed`,
       [live.numberId, this.workerId, live.fencingToken],
+      { isPrepared: true },
     );
-    if (!message) return false;
+    if (!message) return 'nothing_handled';
     const session = live.session;
-    if (!session) return false;
+    if (!session) return 'nothing_handled';
     live.lastActivityAt = Date.now();
     try {
       // Ask before the first attempt of a confirmation whether the customer has WhatsApp at all
@@ -563,23 +680,22 @@ export class SessionManager {
         message.template && session.sendTemplate
           ? await session.sendTemplate({ messageId: message.id, to: message.customer_phone, templateName: message.template.name, languageCode: message.template.languageCode, bodyParameters: message.template.bodyParameters })
           : await session.send({ messageId: message.id, to: message.customer_phone, text: message.text });
-      await database.transaction(async (transaction) => {
-        await recordSent(transaction, { messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: new Date() });
-        await transaction.query(
-          `update whatsapp_numbers set last_sent_at = now(), last_activity_at = now(),
-             sent_today = case when sent_today_date = (now() at time zone 'utc')::date then sent_today + 1 else 1 end,
-             sent_today_date = (now() at time zone 'utc')::date
-           where id = $1`,
-          [live.numberId],
-        );
-      });
-      const next = decideSendSlot({ ...pacingState, lastSentAt: new Date(), sentToday: pacingState.sentToday + 1, now: new Date() });
+      const sentAt = new Date();
+      await recordSent(database, { numberId: live.numberId, messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: sentAt });
+      const today = utcDay(sentAt);
+      live.pacing = {
+        ...live.pacing,
+        lastSentAt: sentAt,
+        sentToday: live.pacing.sentTodayDate === today ? live.pacing.sentToday + 1 : 1,
+        sentTodayDate: today,
+      };
+      const next = decideSendSlot({ ...pacingState, lastSentAt: sentAt, sentToday: pacingState.sentToday + 1, now: sentAt });
       live.isCapped = false;
       if ('at' in next) live.nextSendAt = next.at.getTime();
       else await this.deferQueuedMessages(live, next.deferUntil);
       await this.applyPendingReceipts(live);
 
-      return true;
+      return message.is_more_due ? 'handled_more_due' : 'handled';
     } catch (error) {
       const isPermanent = error instanceof AppError && !error.retryable;
       const reason = error instanceof AppError ? String(error.details?.reason ?? error.code) : 'send_failed';
@@ -591,7 +707,7 @@ export class SessionManager {
           isPermanent ? reason : 'number_disconnected',
         );
 
-        return true;
+        return message.is_more_due ? 'handled_more_due' : 'handled';
       }
       // Transient: back to the queue with backoff; the same message id is reused on the next try.
       const backoffSeconds = Math.min(300, 2 ** message.attempts);
@@ -601,7 +717,7 @@ export class SessionManager {
       );
       this.log.warn({ err: error, numberId: live.numberId, messageId: message.id }, 'send failed; will retry');
 
-      return false;
+      return 'nothing_handled';
     }
   }
 
@@ -618,17 +734,12 @@ export class SessionManager {
    * for the next day (UTC).
    */
   private async readPacingState(live: LiveSession): Promise<Omit<SendSlotOptions, 'lastSentAt'> & { lastSentAt: Date | null } | null> {
-    const [row] = await this.options.database.query<{ sent_today: number; is_today: boolean; linked_at: Date | null; created_at: Date; last_sent_at: Date | null }>(
-      `select sent_today, sent_today_date = (now() at time zone 'utc')::date as is_today, linked_at, created_at, last_sent_at
-       from whatsapp_numbers where id = $1`,
-      [live.numberId],
-    );
-    if (!row) return null;
+    const now = new Date();
     const state = {
-      lastSentAt: row.last_sent_at,
-      sentToday: row.is_today ? Number(row.sent_today) : 0,
-      linkedAt: row.linked_at ?? row.created_at,
-      now: new Date(),
+      lastSentAt: live.pacing.lastSentAt,
+      sentToday: live.pacing.sentTodayDate === utcDay(now) ? live.pacing.sentToday : 0,
+      linkedAt: live.pacing.linkedAt,
+      now,
       timezone: 'UTC',
       policy: this.options.pacing,
       random: this.options.random,
@@ -698,6 +809,12 @@ const WANTED_CONDITION = `n.provider = any($1::text[]) and n.status not in ('log
 
 const WANTED_NUMBERS_COUNT = `select count(*) from whatsapp_numbers n where ${WANTED_CONDITION}`;
 
-const WANTED_NUMBERS_SELECT = `select n.id, n.account_id, n.provider, n.phone, n.status, n.settings, n.last_sent_at, n.linked_at, n.created_at
-  from whatsapp_numbers n where ${WANTED_CONDITION}
-  order by n.wake_at nulls last, n.id`;
+const WANTED_NUMBER_COLUMNS = `n.id, n.account_id, n.provider, n.phone, n.status, n.settings, n.last_sent_at, n.linked_at, n.created_at,
+    n.sent_today, coalesce(n.sent_today_date = (now() at time zone 'utc')::date, false) as is_sent_today_current`;
+
+const WANTED_NUMBERS_SELECT = `select ${WANTED_NUMBER_COLUMNS} from whatsapp_numbers n where ${WANTED_CONDITION} order by n.wake_at nulls last, n.id`;
+
+/** A lease insert takes a number over only when its previous lease expired, with a higher fencing token. */
+const LEASE_TAKEOVER = `on conflict (number_id) do update set owner_id = excluded.owner_id,
+  fencing_token = whatsapp_leases.fencing_token + 1, expires_at = excluded.expires_at, updated_at = now()
+  where whatsapp_leases.expires_at < now()`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IngestBatcher } from '../../ingest/ingest-batcher.ts';
 import { receiveWebhook } from '../../ingest/receive-webhook.ts';
 import { PlatformSchema } from '../../ingest/order.ts';
 import type { AppInstance } from '../app.ts';
@@ -10,8 +11,16 @@ const lowerCaseHeaders = (headers: Record<string, string | string[] | undefined>
   return result;
 };
 
-/** Store webhooks: one URL per store, verified over the raw body with the store's secrets. */
+/**
+ * Store webhooks: one URL per store, verified over the raw body with the store's secrets. New
+ * orders of concurrent deliveries are written together (ingest-batcher.ts); each delivery is
+ * answered once its order and job are committed.
+ */
 export const registerWebhookRoutes = (app: AppInstance): void => {
+  const { database, queue, keyring, mailer, logger } = app.services;
+  const batcher = new IngestBatcher({ database, queue, logger: logger.child({ component: 'ingest' }) });
+  const writeOrder = batcher.write.bind(batcher);
+  app.addHook('onClose', () => batcher.close());
   app.post(
     '/hooks/:platform/:storeId',
     {
@@ -28,12 +37,7 @@ export const registerWebhookRoutes = (app: AppInstance): void => {
       const { platform, storeId } = request.params;
       try {
         const answer = await receiveWebhook(
-          {
-            database: app.services.database,
-            queue: app.services.queue,
-            keyring: app.services.keyring,
-            mailer: app.services.mailer,
-          },
+          { database, queue, keyring, mailer, writeOrder },
           platform,
           storeId,
           {
