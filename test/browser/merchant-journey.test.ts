@@ -1,14 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'lossless-json';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser, openPage, type WatchedPage } from '../harness/browser.ts';
 import { shopifyCodOrder, simulatorControl, waitUntil } from '../harness/flow.ts';
-import { findFreePort, startAkked, waitForHttp, type AkkedProcess } from '../harness/processes.ts';
+import { startServeWithSimulator, type ServeWithSimulator } from '../harness/processes.ts';
 import { findLink, readOutbox } from '../harness/runtime.ts';
 
 type Language = 'en' | 'ar';
@@ -51,7 +49,7 @@ const signedShopifyDelivery = (baseUrl: string, storeId: string, secret: string,
   });
 
 describe.skipIf(!browserAvailable)('a merchant in the browser: sign-up to a confirmed order, on the real server and simulator', () => {
-  const processes: AkkedProcess[] = [];
+  let server: ServeWithSimulator;
   let browser: Browser;
   let baseUrl: string;
   let simulatorUrl: string;
@@ -59,30 +57,14 @@ describe.skipIf(!browserAvailable)('a merchant in the browser: sign-up to a conf
   const pages: WatchedPage[] = [];
 
   beforeAll(async () => {
-    const simulatorPort = await findFreePort();
-    simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-    processes.push(startAkked(['simulator', '--port', String(simulatorPort), '--delivered-ms', '50', '--read-ms', '150'], {}));
-    await waitForHttp(`${simulatorUrl}/healthz`);
-    const port = await findFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-browser-'));
-    processes.push(
-      startAkked(['serve'], {
-        AKKED_DATA_DIR: dataDirectory,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        AKKED_PUBLIC_URL: baseUrl,
-        AKKED_WHATSAPP_SIMULATOR_URL: simulatorUrl,
-        AKKED_SEND_GAP_SECONDS: '0',
-      }),
-    );
-    await waitForHttp(`${baseUrl}/readyz`, 120_000);
+    server = await startServeWithSimulator();
+    ({ baseUrl, simulatorUrl, dataDirectory } = server);
     browser = await launchBrowser();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    for (const process of processes.reverse()) await process.stop();
+    await server?.stop();
   });
 
   const walk = async (language: Language) => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStoreApi, type FakeStoreApi } from '../../src/writeback/fake-store-api.ts';
 import { TEST_DATABASE_URL } from '../harness/database.ts';
 import { shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
-import { findFreePort, signUpMerchant, startAkked, waitForHttp, type AkkedProcess } from '../harness/processes.ts';
+import { findFreePort, signUpMerchant, startAkked, startServeWithSimulator, startSimulatorProcess, waitForHttp, type AkkedProcess } from '../harness/processes.ts';
 import { createHmac } from 'node:crypto';
 
 const answerLikeShopify = (shopify: FakeStoreApi) =>
@@ -43,25 +43,9 @@ describe('the real processes on the embedded database: akked serve + akked simul
   beforeAll(async () => {
     shopify = await startFakeStoreApi();
     answerLikeShopify(shopify);
-    const simulatorPort = await findFreePort();
-    simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-    processes.push(startAkked(['simulator', '--port', String(simulatorPort), '--delivered-ms', '50', '--read-ms', '120'], {}));
-    await waitForHttp(`${simulatorUrl}/healthz`);
-    const port = await findFreePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-e2e-'));
-    processes.push(
-      startAkked(['serve'], {
-        AKKED_DATA_DIR: dataDirectory,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        AKKED_PUBLIC_URL: baseUrl,
-        AKKED_WHATSAPP_SIMULATOR_URL: simulatorUrl,
-        AKKED_SEND_GAP_SECONDS: '0',
-        AKKED_ALLOW_PRIVATE_OUTBOUND: 'true',
-      }),
-    );
-    await waitForHttp(`${baseUrl}/readyz`);
+    const server = await startServeWithSimulator({ AKKED_ALLOW_PRIVATE_OUTBOUND: 'true' });
+    processes.push(...server.processes);
+    ({ baseUrl, simulatorUrl, dataDirectory } = server);
   }, 120_000);
 
   afterAll(async () => {
@@ -166,10 +150,9 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
     const url = new URL(TEST_DATABASE_URL as string);
     url.pathname = `/${databaseName}`;
     databaseUrl = url.toString();
-    const simulatorPort = await findFreePort();
-    simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-    processes.push(startAkked(['simulator', '--port', String(simulatorPort), '--delivered-ms', '50', '--read-ms', '120'], {}));
-    await waitForHttp(`${simulatorUrl}/healthz`);
+    const simulator = await startSimulatorProcess();
+    processes.push(simulator.process);
+    simulatorUrl = simulator.url;
     const port = await findFreePort();
     baseUrl = `http://127.0.0.1:${port}`;
     dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-e2e-pg-'));

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -114,4 +116,45 @@ export const signUpMerchant = async (baseUrl: string, outboxDirectory: string | 
   const api = (method: string, url: string, body?: unknown) => client.request(method, url, { body, headers: { authorization: `Bearer ${apiKey}` } });
 
   return { cookie, csrfToken, apiKey, api, client };
+};
+
+/** `akked simulator` on a free loopback port, with fast delivered/read receipts, once it answers. */
+export const startSimulatorProcess = async (): Promise<{ process: AkkedProcess; url: string }> => {
+  const port = await findFreePort();
+  const url = `http://127.0.0.1:${port}`;
+  const process = startAkked(['simulator', '--port', String(port), '--delivered-ms', '50', '--read-ms', '120'], {});
+  await waitForHttp(`${url}/healthz`);
+
+  return { process, url };
+};
+
+export type ServeWithSimulator = { processes: AkkedProcess[]; baseUrl: string; simulatorUrl: string; dataDirectory: string; stop(): Promise<void> };
+
+/** `akked serve` on the embedded database in a fresh data directory, wired to a fresh simulator. */
+export const startServeWithSimulator = async (environment: Record<string, string> = {}): Promise<ServeWithSimulator> => {
+  const simulator = await startSimulatorProcess();
+  const port = await findFreePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-e2e-'));
+  const serve = startAkked(['serve'], {
+    AKKED_DATA_DIR: dataDirectory,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AKKED_PUBLIC_URL: baseUrl,
+    AKKED_WHATSAPP_SIMULATOR_URL: simulator.url,
+    AKKED_SEND_GAP_SECONDS: '0',
+    ...environment,
+  });
+  const processes = [simulator.process, serve];
+  await waitForHttp(`${baseUrl}/readyz`, 120_000);
+
+  return {
+    processes,
+    baseUrl,
+    simulatorUrl: simulator.url,
+    dataDirectory,
+    stop: async () => {
+      for (const child of [...processes].reverse()) await child.stop();
+    },
+  };
 };
