@@ -206,6 +206,16 @@ describe.each(TEST_BACKENDS)('store webhook route on %s', (backend) => {
     expect(jobs).toHaveLength(1);
   });
 
+  it('stores an order whose customer typed a NUL character, without the character', async () => {
+    const store = await createStore('shopify', { withNumber: true });
+    const body = shopifyCodOrder({ id: '4400000000000000001', number: '#3002', phone: '+966551230002', name: 'Sa\u0000ra Nul' });
+    expect(body).toContain('\\u0000');
+    const delivery = await deliverShopifyWebhook(appOf(testRuntime), { storeId: store.id, secret: shopifySecret, body });
+    expect(delivery.statusCode, delivery.body).toBe(200);
+    const [order] = await database().query<{ customer_name: string }>('select customer_name from orders where store_id = $1 and external_id = $2', [store.id, '4400000000000000001']);
+    expect(order?.customer_name).toBe('Sara Nul');
+  });
+
   describe('answers any body without a server error', () => {
     it.each(PLATFORMS)('%s', async (platform) => {
       const store = await createStore(platform);

@@ -176,6 +176,9 @@ const toOrderRow = (request: IngestRequest): OrderRow => {
  * both timeline events, one more queues every job: ingest is the hot path, and the webhook route
  * hands many deliveries to one call (ingest-batcher.ts). Answers in the order of `requests`.
  */
+/** PostgreSQL text cannot hold U+0000: a customer-typed NUL is dropped rather than failing the order. */
+const withoutNulCharacters = (_key: string, value: unknown): unknown => (typeof value === 'string' ? value.replaceAll('\u0000', '') : value);
+
 export const ingestOrders = async (dependencies: IngestDependencies, requests: readonly IngestRequest[]): Promise<IngestResult[]> => {
   const firstOfKey = new Map<string, number>();
   const rows: OrderRow[] = [];
@@ -194,7 +197,7 @@ export const ingestOrders = async (dependencies: IngestDependencies, requests: r
 
   try {
     const answers = await dependencies.database.transaction(async (transaction) => {
-      const inserted = new Set((await transaction.query<{ id: string }>(INSERT_ORDERS_SQL, [JSON.stringify(rows)])).map((row) => row.id));
+      const inserted = new Set((await transaction.query<{ id: string }>(INSERT_ORDERS_SQL, [JSON.stringify(rows, withoutNulCharacters)])).map((row) => row.id));
       const rowAnswers: IngestResult[] = rows.map((row) => ({ orderId: row.id, isNew: true, status: row.status }));
       const existing = rows.filter((row) => !inserted.has(row.id));
       if (existing.length > 0) {
