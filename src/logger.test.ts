@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.ts';
+import { createLazyChildLogger, createLogger } from './logger.ts';
 
 const capture = () => {
   const lines: string[] = [];
@@ -47,5 +47,27 @@ describe('log redaction', () => {
     expect(output()).toContain('ord_123');
     expect(output()).toContain('2026-11-25T08:16:56.405Z');
     expect(output()).toContain('"count":3');
+  });
+});
+
+describe('lazy child logger', () => {
+  it('writes its bindings with every line, redacted, once it logs', () => {
+    const { logger, output } = capture();
+    const child = createLazyChildLogger(logger, { requestId: 'req_1', phone: '+966551234567' });
+    child.info({ step: 'one' }, 'first');
+    child.child({ jobId: 'job_2' }).warn('second');
+    const lines = output().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ requestId: 'req_1', phone: '[redacted]', step: 'one', msg: 'first', level: 30 });
+    expect(lines[1]).toMatchObject({ requestId: 'req_1', jobId: 'job_2', msg: 'second', level: 40 });
+  });
+
+  it('writes nothing below the level and reports the level of its parent', () => {
+    const { logger, output } = capture();
+    const child = createLazyChildLogger(logger, { requestId: 'req_1' });
+    child.debug('hidden');
+    child.trace('hidden');
+    expect(child.level).toBe('info');
+    expect(output()).toBe('');
   });
 });

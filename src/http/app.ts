@@ -20,6 +20,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.ts';
+import { createLazyChildLogger } from '../logger.ts';
 import type { Services } from '../services.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -105,8 +106,12 @@ export type CreateAppOptions = {
  * security headers and OpenAPI generation. Entry points add the routes.
  */
 export const createApp = async ({ services }: CreateAppOptions): Promise<AppInstance> => {
+  const httpLogger = services.logger.child({ component: 'http' });
   const app = Fastify({
-    loggerInstance: services.logger.child({ component: 'http' }),
+    loggerInstance: httpLogger,
+    // Most requests never log: their child logger is built on first use.
+    childLoggerFactory: (_logger, bindings, options) =>
+      options.level === undefined ? createLazyChildLogger(httpLogger, bindings) : httpLogger.child(bindings, options),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),

@@ -1,7 +1,7 @@
 import { fromPglite, PgBoss, type Db, type JobResult, type JobWithMetadata } from 'pg-boss';
 import type { Database, Queryable, Transaction } from '../db/database.ts';
 import { AppError, isRetryable } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { createLazyChildLogger, type Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
 import type { AnyJobDefinition, JobDefinition } from './define-job.ts';
 
@@ -172,7 +172,7 @@ export class JobQueue {
     job: JobWithMetadata<unknown>,
     services: Services,
   ): Promise<JobResult> {
-    const log = this.logger.child({ job: definition.name, jobId: job.id, attempt: job.retryCount + 1 });
+    const log = createLazyChildLogger(this.logger, { job: definition.name, jobId: job.id, attempt: job.retryCount + 1 });
     const parsed = definition.schema.safeParse(job.data);
     if (!parsed.success) {
       log.error({ problems: parsed.error.issues.map((issue) => issue.path.join('.')) }, 'job payload invalid; giving up');
