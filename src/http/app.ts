@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import swagger from '@fastify/swagger';
 import Fastify, {
   LogController,
@@ -20,6 +19,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.ts';
+import { takeRandomBytes } from '../ids.ts';
 import { createLazyChildLogger } from '../logger.ts';
 import type { Services } from '../services.ts';
 
@@ -97,6 +97,51 @@ export const sendError = (error: unknown, request: FastifyRequest, reply: Fastif
   return reply.status(500).send(errorBody('internal', 'something went wrong on our side; it has been logged'));
 };
 
+const helmetOptions = (isSecure: boolean): Readonly<HelmetOptions> => ({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  strictTransportSecurity: isSecure,
+  crossOriginEmbedderPolicy: false,
+});
+
+/**
+ * The headers helmet writes for this configuration (Content-Security-Policy and the rest). They
+ * depend on nothing in the request, so helmet runs once against a recording response instead of
+ * rebuilding its policy on every request (~25 µs each).
+ */
+export const computeSecurityHeaders = (isSecure: boolean): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failure: unknown = null;
+  const middleware = helmet(helmetOptions(isSecure)) as unknown as (request: object, response: typeof recorder, next: (error?: unknown) => void) => void;
+  middleware({}, recorder, (error) => {
+    failure = error ?? null;
+  });
+  if (failure !== null) throw failure;
+
+  return headers;
+};
+
 export type CreateAppOptions = {
   services: Services;
 };
@@ -113,7 +158,7 @@ export const createApp = async ({ services }: CreateAppOptions): Promise<AppInst
     childLoggerFactory: (_logger, bindings, options) =>
       options.level === undefined ? createLazyChildLogger(httpLogger, bindings) : httpLogger.child(bindings, options),
     bodyLimit: BODY_LIMIT_BYTES,
-    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    genReqId: () => `req_${takeRandomBytes(9).toString('base64url')}`,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     trustProxy: false,
     routerOptions: { ignoreTrailingSlash: true },
@@ -155,24 +200,10 @@ export const createApp = async ({ services }: CreateAppOptions): Promise<AppInst
     );
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    strictTransportSecurity: services.config.isSecure,
-    crossOriginEmbedderPolicy: false,
+  // Every answer carries the same security headers: computed once, not per request.
+  const securityHeaders = computeSecurityHeaders(services.config.isSecure);
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(securityHeaders);
   });
   await app.register(swagger, {
     openapi: {
