@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DEFAULT_PAUSE_FACTOR, purge, retentionCutoff, type PurgeOptions, type PurgeResult } from '../src/privacy/purge.ts';
-import { createDatabaseAuthState, deleteAuthKeysForJid } from '../src/whatsapp/linked/auth-state-store.ts';
+import { createDatabaseAuthState, deleteAuthKeysForContacts, deleteAuthKeysForJid } from '../src/whatsapp/linked/auth-state-store.ts';
 import { createBenchDatabase } from './support/bench-database.ts';
 import { createBenchConfig, describeLoggedProblems, startBenchRuntime, type BenchRuntime } from './support/bench-runtime.ts';
 import { Cleanup, round, sleep, summarizeLatencies, type Benchmark, type Cell, type LatencySummary, type TargetCheck } from './support/benchmark.ts';
@@ -42,9 +42,10 @@ import { buildShopifyOrderTemplate } from './support/shopify-order-template.ts';
  * after full garbage collections just before; the client runs in the same process, so its
  * buffers count too (the figure is an upper bound for the server).
  *
- * Last, one figure the purge depends on outside its batches: erasing a purged customer from a
- * linked device's keys (`deleteAuthKeysForJid`, once per customer and number), timed on a number
- * holding the keys of 1,000 contacts.
+ * Last, one figure the purge depends on outside its batches: erasing purged customers from a
+ * linked device's keys, timed on a number holding the keys of 1,000 contacts: one customer a call
+ * (`deleteAuthKeysForJid`, as customer erasure of one phone does) and 500 in one call
+ * (`deleteAuthKeysForContacts`, as the purge does).
  */
 const SEEDED_ORDERS = 1_000_000;
 const SEED_CHUNK = 100_000;
@@ -66,6 +67,7 @@ const LOAD_DEADLINE_MS = 20_000;
 const EXPORT_ORDERS = 100_000;
 const KEY_CONTACTS = 1_000;
 const KEY_ERASURE_SAMPLE = 200;
+const KEY_ERASURE_BATCH = 500;
 const ORDER_ID_BASE = 8_000_000_000_000_000_000n;
 const DAY_MS = 86_400_000;
 
@@ -234,8 +236,8 @@ const runExport = async (bench: BenchRuntime, apiKey: string, format: 'ndjson' |
   };
 };
 
-/** Milliseconds per customer to erase one customer from a number holding the keys of `KEY_CONTACTS` contacts. */
-const measureKeyErasure = async (bench: BenchRuntime, accountId: string): Promise<{ msPerCustomer: number; rowsBefore: number; customers: number }> => {
+/** Milliseconds per customer to erase customers from a number holding the keys of `KEY_CONTACTS` contacts: one a call, then a batch. */
+const measureKeyErasure = async (bench: BenchRuntime, accountId: string): Promise<{ msPerCustomer: number; msPerCustomerBatched: number; rowsBefore: number; customers: number }> => {
   const { database, keyring } = bench.runtime.services;
   // A Cloud API number that is logged out: nothing ever connects or sends from it.
   const numberId = `num_bench${randomBytes(6).toString('hex')}`;
@@ -259,9 +261,13 @@ const measureKeyErasure = async (bench: BenchRuntime, accountId: string): Promis
   const startedAt = performance.now();
   for (const phone of phones.slice(0, KEY_ERASURE_SAMPLE)) await deleteAuthKeysForJid(database, numberId, phone, keyring);
   const msPerCustomer = (performance.now() - startedAt) / KEY_ERASURE_SAMPLE;
+  const batch = phones.slice(KEY_ERASURE_SAMPLE, KEY_ERASURE_SAMPLE + KEY_ERASURE_BATCH);
+  const batchStartedAt = performance.now();
+  await deleteAuthKeysForContacts(database, numberId, batch, keyring);
+  const msPerCustomerBatched = (performance.now() - batchStartedAt) / batch.length;
   await database.query('delete from whatsapp_numbers where id = $1', [numberId]);
 
-  return { msPerCustomer, rowsBefore: Number(before?.rows ?? 0), customers: KEY_ERASURE_SAMPLE };
+  return { msPerCustomer, msPerCustomerBatched, rowsBefore: Number(before?.rows ?? 0), customers: KEY_ERASURE_SAMPLE };
 };
 
 type PacedPurge = {
@@ -468,7 +474,7 @@ export const benchmark: Benchmark = {
         `ingest: ${INGEST_RATE_PER_SECOND} signed Shopify webhooks/s, open loop, one store with no WhatsApp number (each order's job ends failed/no_whatsapp_number); every phase sends in ${LOAD_SLICE_MS / 1000} s slices (a new generator thread each); "during" counts requests due while the purge ran`,
         `purge: the month past the 12-month line (${customersPerMonth.toLocaleString('en-US')} orders) in three purges of ~${PURGE_STEP_DAYS} days, batches of 500, pause after each batch ${PAUSE_FACTORS.join('×, ')}× its own time; baseline: ${BASELINE_MS / 1000} s before and ${SETTLE_MS / 1000} s after each purge`,
         `export window ${window.from} – ${window.to}; RSS peak: ${worstExport.peakSource}; the HTTP client runs in the same process as the server`,
-        `key erasure: deleteAuthKeysForJid per customer on a number holding ${keyErasure.rowsBefore.toLocaleString('en-US')} key rows of ${KEY_CONTACTS.toLocaleString('en-US')} contacts: ${round(keyErasure.msPerCustomer)} ms each (${keyErasure.customers} timed); the purge calls it once per purged customer and number, so a month of ${customersPerMonth.toLocaleString('en-US')} customers with one linked number would add ≈ ${round((keyErasure.msPerCustomer * customersPerMonth) / 60_000)} min (this account has no number, so the runs above do not include it)`,
+        `key erasure on a number holding ${keyErasure.rowsBefore.toLocaleString('en-US')} key rows of ${KEY_CONTACTS.toLocaleString('en-US')} contacts: one customer a call ${round(keyErasure.msPerCustomer)} ms each (${keyErasure.customers} timed); ${KEY_ERASURE_BATCH} in one call, as the purge does, ${round(keyErasure.msPerCustomerBatched)} ms per customer, so a month of ${customersPerMonth.toLocaleString('en-US')} customers with one linked number adds ≈ ${round((keyErasure.msPerCustomerBatched * customersPerMonth) / 1000)} s (this account has no number, so the runs above do not include it)`,
         `machine load average (1 min) ${round(loadAtStart)} at the start, ${round(loadavg()[0] ?? 0)} at the end: other work on the machine shares its ${cpus().length} cores`,
         describeLoggedProblems(problems),
       );
@@ -523,6 +529,7 @@ export const benchmark: Benchmark = {
             ]),
           ),
           key_erasure_ms_per_customer: round(keyErasure.msPerCustomer),
+          key_erasure_batched_ms_per_customer: round(keyErasure.msPerCustomerBatched),
         },
         tables: [
           { title: 'Seeding (INSERT ... SELECT generate_series, 100,000 orders a chunk)', columns: ['step', 'rows', 'seconds'], rows: seedRows },

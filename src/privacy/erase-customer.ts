@@ -3,7 +3,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { normalizePhoneInput } from '../ingest/normalize/phone.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { deleteAuthKeysForJid } from '../whatsapp/linked/auth-state-store.ts';
+import { deleteAuthKeysForContacts } from '../whatsapp/linked/auth-state-store.ts';
 import { recordErasure, type ErasureKind } from './erasure-audit.ts';
 
 /**
@@ -55,7 +55,7 @@ export const eraseCustomer = async (
     const numbers = await transaction.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1', [options.accountId]);
     let sessionKeys = 0;
     for (const number of numbers) {
-      for (const phone of options.phones) sessionKeys += await deleteAuthKeysForJid(transaction, number.id, phone, dependencies.keyring);
+      sessionKeys += await deleteAuthKeysForContacts(transaction, number.id, options.phones, dependencies.keyring);
     }
     const result = { orders: orderIds.length, messages: Number(counts?.messages ?? 0), events: Number(counts?.events ?? 0), jobs, sessionKeys };
     await recordErasure(transaction, options.accountId, options.kind ?? 'customer', result);

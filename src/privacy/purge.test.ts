@@ -43,6 +43,9 @@ describe.each(TEST_BACKENDS)('retention purge on %s', (backend) => {
       );
       await database.query("insert into order_events (id, account_id, order_id, status, cause, at) values ($1, 'acc_purge', $2, 'confirmed', 'customer_reply', $3)", [`evt_${id}`, id, createdAt]);
     }
+    for (const [id, ageDays] of [['evt_stripe_100_days', 100], ['evt_stripe_80_days', 80]] as const) {
+      await database.query("insert into stripe_events (id, type, received_at) values ($1, 'invoice.paid', $2)", [id, new Date(asOf.getTime() - ageDays * DAY)]);
+    }
   });
 
   afterAll(async () => {
@@ -53,13 +56,16 @@ describe.each(TEST_BACKENDS)('retention purge on %s', (backend) => {
 
   it('counts without deleting in a dry run', async () => {
     const result = await purge(options(true));
-    expect(result).toEqual({ asOf: asOf.toISOString(), dryRun: true, deleted: { orders: 1, messages: 1, events: 1, jobs: 0 }, blanked: { messages: 2 } });
+    expect(result).toEqual({ asOf: asOf.toISOString(), dryRun: true, deleted: { orders: 1, messages: 1, events: 1, jobs: 0, stripeEvents: 1 }, blanked: { messages: 2 } });
     expect(await testDatabase.database.query('select id from orders')).toHaveLength(4);
+    expect(await testDatabase.database.query('select id from stripe_events')).toHaveLength(2);
   });
 
-  it('deletes what was received more than 12 months before --as-of, keeps 11 months, and blanks old message text', async () => {
+  it('deletes what was received more than 12 months before --as-of, keeps 11 months, blanks old message text, and forgets Stripe event ids after 90 days', async () => {
     const result = await purge(options(false));
-    expect(result).toEqual({ asOf: asOf.toISOString(), dryRun: false, deleted: { orders: 1, messages: 1, events: 1, jobs: 0 }, blanked: { messages: 2 } });
+    expect(result).toEqual({ asOf: asOf.toISOString(), dryRun: false, deleted: { orders: 1, messages: 1, events: 1, jobs: 0, stripeEvents: 1 }, blanked: { messages: 2 } });
+    // Stripe event ids are kept 90 days (a replay within them is still recognised), then dropped.
+    expect(await testDatabase.database.query('select id from stripe_events')).toEqual([{ id: 'evt_stripe_80_days' }]);
     const orders = await testDatabase.database.query<{ id: string }>('select id from orders order by id');
     expect(orders.map((order) => order.id)).toEqual(['ord_11_months', 'ord_40_days', 'ord_today']);
     const texts = await testDatabase.database.query<{ id: string; text: string }>('select id, text from messages order by id');
@@ -101,7 +107,7 @@ describe.each(TEST_BACKENDS)('retention purge in several batches on %s', (backen
 
   it('deletes every old order when they take several batches', async () => {
     const result = await purge({ database: testDatabase.database, keyring, jobSchema: testDatabase.jobSchema, logger: createLogger({ level: 'silent' }), asOf, dryRun: false, messageTextDays: 30, batchSize: 2 });
-    expect(result.deleted).toEqual({ orders: 5, messages: 0, events: 5, jobs: 0 });
+    expect(result.deleted).toEqual({ orders: 5, messages: 0, events: 5, jobs: 0, stripeEvents: 0 });
     expect(await testDatabase.database.query('select id from orders')).toEqual([{ id: 'ord_batch_5' }]);
   });
 });

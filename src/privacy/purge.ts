@@ -1,7 +1,7 @@
 import type { Keyring } from '../crypto/envelope.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import { deleteAuthKeysForJid } from '../whatsapp/linked/auth-state-store.ts';
+import { deleteAuthKeysForContacts } from '../whatsapp/linked/auth-state-store.ts';
 
 export type PurgeOptions = {
   database: Database;
@@ -26,10 +26,19 @@ export type PurgeOptions = {
  */
 export const DEFAULT_PAUSE_FACTOR = 4;
 
+const KEY_ERASURE_CHUNK = 500;
+
+/**
+ * Stripe event ids are kept to apply each event once. Stripe retries a delivery for up to 3 days
+ * and can resend events of the last 30 days; 90 days leaves a wide margin, and the table no longer
+ * grows for ever.
+ */
+export const STRIPE_EVENT_RETENTION_DAYS = 90;
+
 export type PurgeResult = {
   asOf: string;
   dryRun: boolean;
-  deleted: { orders: number; messages: number; events: number; jobs: number };
+  deleted: { orders: number; messages: number; events: number; jobs: number; stripeEvents: number };
   blanked: { messages: number };
 };
 
@@ -52,25 +61,33 @@ export const purge = async (options: PurgeOptions): Promise<PurgeResult> => {
   const cutoff = retentionCutoff(asOf);
   const textCutoff = new Date(asOf.getTime() - options.messageTextDays * 86_400_000);
   const batchSize = options.batchSize ?? 500;
-  const deleted = { orders: 0, messages: 0, events: 0, jobs: 0 };
+  const stripeEventCutoff = new Date(asOf.getTime() - STRIPE_EVENT_RETENTION_DAYS * 86_400_000);
+  const deleted = { orders: 0, messages: 0, events: 0, jobs: 0, stripeEvents: 0 };
   const [queueTable] = await database.query<{ exists: boolean }>('select to_regclass($1) is not null as exists', [`${options.jobSchema}.job`]);
   const jobTable = queueTable?.exists ? `${options.jobSchema}.job` : null;
 
   if (dryRun) {
     // Whole-table counts: only a dry run pays for them; a real run counts what it deletes.
-    const [counts] = await database.query<{ orders: string; messages: string; events: string; jobs: string; blank: string }>(
+    const [counts] = await database.query<{ orders: string; messages: string; events: string; jobs: string; stripe_events: string; blank: string }>(
       `select (select count(*) from orders where created_at < $1) as orders,
               (select count(*) from messages where created_at < $1 or order_id in (select id from orders where created_at < $1)) as messages,
               (select count(*) from order_events where at < $1 or order_id in (select id from orders where created_at < $1)) as events,
               ${jobTable ? `(select count(*) from ${jobTable} where created_on < $1)` : '0'} as jobs,
+              (select count(*) from stripe_events where received_at < $3) as stripe_events,
               (select count(*) from messages where created_at < $2 and created_at >= $1 and text is not null and text <> '') as blank`,
-      [cutoff, textCutoff],
+      [cutoff, textCutoff, stripeEventCutoff],
     );
 
     return {
       asOf: asOf.toISOString(),
       dryRun,
-      deleted: { orders: Number(counts?.orders), messages: Number(counts?.messages), events: Number(counts?.events), jobs: Number(counts?.jobs) },
+      deleted: {
+        orders: Number(counts?.orders),
+        messages: Number(counts?.messages),
+        events: Number(counts?.events),
+        jobs: Number(counts?.jobs),
+        stripeEvents: Number(counts?.stripe_events),
+      },
       blanked: { messages: Number(counts?.blank) },
     };
   }
@@ -114,6 +131,7 @@ export const purge = async (options: PurgeOptions): Promise<PurgeResult> => {
   deleted.messages += strayMessages.length;
   deleted.events += strayEvents.length;
   if (jobTable) deleted.jobs = (await database.query(`delete from ${jobTable} where created_on < $1 returning 1`, [cutoff])).length;
+  deleted.stripeEvents = (await database.query('delete from stripe_events where received_at < $1 returning 1', [stripeEventCutoff])).length;
 
   // A customer with no younger order left: their WhatsApp session keys and LID mappings go too.
   for (const [accountId, phones] of affectedCustomers) {
@@ -127,9 +145,11 @@ export const purge = async (options: PurgeOptions): Promise<PurgeResult> => {
       'select id from whatsapp_numbers n where account_id = $1 and exists (select 1 from whatsapp_auth_keys k where k.number_id = n.id)',
       [accountId],
     );
-    for (const phone of phones) {
-      if (remaining.has(phone)) continue;
-      for (const number of numbers) await deleteAuthKeysForJid(database, number.id, phone, options.keyring);
+    const gone = [...phones].filter((phone) => !remaining.has(phone));
+    // A number's mappings are decrypted once per chunk of customers; chunks keep each transaction short.
+    for (let start = 0; start < gone.length; start += KEY_ERASURE_CHUNK) {
+      const chunk = gone.slice(start, start + KEY_ERASURE_CHUNK);
+      for (const number of numbers) await deleteAuthKeysForContacts(database, number.id, chunk, options.keyring);
     }
   }
 

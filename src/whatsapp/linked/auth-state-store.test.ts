@@ -7,7 +7,7 @@ import { rotateKeys } from '../../crypto/rotate-keys.ts';
 import type { Database, Transaction } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { sealAuthValue } from './auth-key-rows.ts';
-import { createDatabaseAuthState, deleteAuthKeysForJid, deleteAuthState, SIGNAL_KEY_TYPES, type AuthStateFencing } from './auth-state-store.ts';
+import { createDatabaseAuthState, deleteAuthKeysForContacts, deleteAuthKeysForJid, deleteAuthState, SIGNAL_KEY_TYPES, type AuthStateFencing } from './auth-state-store.ts';
 
 const ACCOUNT_ID = 'acc_auth_store';
 
@@ -362,6 +362,25 @@ describe.each(TEST_BACKENDS)('linked-device auth state on %s', (backend) => {
       const count = await database.transaction((transaction) => deleteAuthKeysForJid(transaction, numberId, `${customer.lid}:2@lid`, keyring));
       expect(count).toBe(14);
       await expectOnlyCustomerGone();
+    });
+
+    it('erases several customers in one pass, one by phone and one by LID, and leaves the rest', async () => {
+      await seed();
+      const before = await keyIdsOf();
+      const count = await deleteAuthKeysForContacts(database, numberId, [`+${customer.phone}`, `${other.lid}@lid`], keyring);
+      // 12 rows deleted per customer; the token index and the sender-key memory rewritten once.
+      expect(count).toBe(26);
+      const remaining = await keyIdsOf();
+      expect(remaining).toHaveLength(before.length - 24);
+      for (const contact of [customer, other]) {
+        for (const id of remaining) expect(id).not.toMatch(new RegExp(`(^|/)(${contact.phone}|${contact.lid})([._@:]|_reverse|_1\\.|$)`));
+      }
+      for (const [type, values] of Object.entries(contactKeys(lookalike))) {
+        for (const keyId of Object.keys(values ?? {})) expect(remaining).toContain(`${type}/${keyId}`);
+      }
+      const state = await createDatabaseAuthState({ database, keyring, numberId });
+      const index = (await state.state.keys.get('tctoken', ['__index'])).__index;
+      expect(JSON.parse(Buffer.from(index?.token ?? []).toString())).toEqual([`${lookalike.lid}@lid`]);
     });
 
     it('changes nothing for a customer the device never talked to', async () => {

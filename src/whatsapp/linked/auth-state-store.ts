@@ -29,7 +29,7 @@ import {
  */
 
 export { CREDS_KEY_ID, CREDS_TYPE, SIGNAL_KEY_TYPES, type SignalKeyType } from './auth-key-rows.ts';
-export { deleteAuthKeysForJid } from './contact-key-erasure.ts';
+export { deleteAuthKeysForContacts, deleteAuthKeysForJid } from './contact-key-erasure.ts';
 
 /** Refuses a write when this process no longer holds the number's lease (throws `lease_lost`). */
 export type AuthStateFencing = { check(transaction: Transaction): Promise<void> };

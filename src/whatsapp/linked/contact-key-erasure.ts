@@ -92,21 +92,21 @@ const collectLinkedIds = async (transaction: Queryable, keyring: Keyring, number
         : { keyId: row.key_id, phoneUser: row.key_id, lidUser: value },
     );
   }
-  const linked: MappingRow[] = [];
+  const linked = new Set<MappingRow>();
   let isGrowing = true;
   while (isGrowing) {
     isGrowing = false;
     for (const mapping of mappings) {
-      if (linked.includes(mapping)) continue;
+      if (linked.has(mapping)) continue;
       if (!ids.phoneUsers.has(mapping.phoneUser) && !ids.lidUsers.has(mapping.lidUser)) continue;
-      linked.push(mapping);
+      linked.add(mapping);
       ids.phoneUsers.add(mapping.phoneUser);
       ids.lidUsers.add(mapping.lidUser);
       isGrowing = true;
     }
   }
 
-  return linked;
+  return [...linked];
 };
 
 const rewriteTcTokenIndex = async (transaction: Queryable, keyring: Keyring, numberId: string, ids: ContactIds): Promise<AuthRowWrite[]> => {
@@ -154,14 +154,26 @@ const rewriteSenderKeyMemory = async (transaction: Queryable, keyring: Keyring, 
 };
 
 /**
- * Removes one customer's entries from a number's signal keys (see the table above) and returns how
- * many rows were deleted or rewritten. `jidOrPhone` is an E.164 phone or a jid (phone or LID); the
- * other id is found through the stored mappings, which is why the keyring is needed. Given a
- * Database it runs in a transaction of its own; given a Transaction, in that one (the customer's
- * whole erasure commits or rolls back together).
+ * Removes customers' entries from a number's signal keys (see the table above) and returns how many
+ * rows were deleted or rewritten. Each of `jidsOrPhones` is an E.164 phone or a jid (phone or LID);
+ * the other id is found through the stored mappings, which is why the keyring is needed. The
+ * mappings are read and decrypted once for all of them, so a purge of many customers costs one
+ * pass per number, not one per customer. Given a Database it runs in a transaction of its own;
+ * given a Transaction, in that one (a customer's whole erasure commits or rolls back together).
  */
-export const deleteAuthKeysForJid = async (queryable: Database | Queryable, numberId: string, jidOrPhone: string, keyring: Keyring): Promise<number> => {
-  const ids = readContact(jidOrPhone);
+export const deleteAuthKeysForContacts = async (
+  queryable: Database | Queryable,
+  numberId: string,
+  jidsOrPhones: readonly string[],
+  keyring: Keyring,
+): Promise<number> => {
+  const ids: ContactIds = { phoneUsers: new Set(), lidUsers: new Set() };
+  for (const jidOrPhone of jidsOrPhones) {
+    const contact = readContact(jidOrPhone);
+    for (const user of contact.phoneUsers) ids.phoneUsers.add(user);
+    for (const user of contact.lidUsers) ids.lidUsers.add(user);
+  }
+  if (ids.phoneUsers.size === 0 && ids.lidUsers.size === 0) return 0;
   const erase = async (transaction: Queryable): Promise<number> => {
     const linkedMappings = await collectLinkedIds(transaction, keyring, numberId, ids);
     const phoneUsers = [...ids.phoneUsers];
@@ -195,3 +207,7 @@ export const deleteAuthKeysForJid = async (queryable: Database | Queryable, numb
 
   return 'transaction' in queryable ? queryable.transaction(erase) : erase(queryable);
 };
+
+/** One customer's entries: deleteAuthKeysForContacts for a single phone or jid. */
+export const deleteAuthKeysForJid = (queryable: Database | Queryable, numberId: string, jidOrPhone: string, keyring: Keyring): Promise<number> =>
+  deleteAuthKeysForContacts(queryable, numberId, [jidOrPhone], keyring);
