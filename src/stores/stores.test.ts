@@ -102,6 +102,79 @@ describe.each(TEST_BACKENDS)('stores API on %s', (backend) => {
     expect(second.json().templates).toEqual({ en: { confirm: 'Hi {{customer_name}}, order {{order_number}}?', confirmed: 'Thanks!' } });
   });
 
+  it('removes a template override given null, for one kind or a whole language, and keeps the rest', async () => {
+    const store = (
+      await create(merchant, {
+        name: 'Reset templates',
+        platform: 'salla',
+        templates: { en: { confirm: 'Hi {{customer_name}}?', confirmed: 'Thanks!' }, fr: { reminder: 'Vous êtes là ?' } },
+      })
+    ).json();
+    const app = appOf(testRuntime);
+    const patch = (templates: unknown) => app.inject({ method: 'PATCH', url: `/api/v1/stores/${store.id}`, headers: api(merchant), payload: { templates } });
+
+    const oneKind = await patch({ en: { confirm: null } });
+    expect(oneKind.statusCode, oneKind.body).toBe(200);
+    expect(oneKind.json().templates).toEqual({ en: { confirmed: 'Thanks!' }, fr: { reminder: 'Vous êtes là ?' } });
+
+    const wholeLanguage = await patch({ fr: null, en: { cancelled: 'Cancelled, {{customer_name}}.' } });
+    expect(wholeLanguage.statusCode, wholeLanguage.body).toBe(200);
+    expect(wholeLanguage.json().templates).toEqual({ en: { confirmed: 'Thanks!', cancelled: 'Cancelled, {{customer_name}}.' } });
+
+    // A language whose last override goes is dropped, not kept as an empty object.
+    const lastOfLanguage = await patch({ en: { confirmed: null, cancelled: null } });
+    expect(lastOfLanguage.json().templates).toEqual({});
+    const fetched = await app.inject({ method: 'GET', url: `/api/v1/stores/${store.id}`, headers: api(merchant) });
+    expect(fetched.json().templates).toEqual({});
+    const [row] = await testRuntime.testDatabase.database.query<{ templates: unknown }>('select templates from stores where id = $1', [store.id]);
+    expect(row?.templates).toEqual({});
+  });
+
+  it('accepts removing a template that was never overridden, and changes nothing', async () => {
+    const store = (await create(merchant, { name: 'Nothing to reset', platform: 'zid', templates: { ar: { confirm: 'مرحبًا {{customer_name}}' } } })).json();
+    const patched = await appOf(testRuntime).inject({
+      method: 'PATCH',
+      url: `/api/v1/stores/${store.id}`,
+      headers: api(merchant),
+      payload: { templates: { ar: { reminder: null }, en: { confirm: null }, fr: null } },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json().templates).toEqual({ ar: { confirm: 'مرحبًا {{customer_name}}' } });
+  });
+
+  it('refuses null templates when creating a store', async () => {
+    for (const templates of [{ en: { confirm: null } }, { fr: null }]) {
+      const response = await create(merchant, { name: 'Null templates', platform: 'salla', templates });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.json().error.code).toBe('bad_request');
+      expect(response.json().error.message).toContain('templates');
+    }
+  });
+
+  it("answers 404 for removing a template of another account's store, and keeps it", async () => {
+    const theirs = (await create(other, { name: 'Their templates', platform: 'salla', templates: { en: { confirm: 'Hi {{customer_name}}?' } } })).json();
+    const app = appOf(testRuntime);
+    const response = await app.inject({ method: 'PATCH', url: `/api/v1/stores/${theirs.id}`, headers: api(merchant), payload: { templates: { en: null } } });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: { code: 'not_found', message: 'store not found' } });
+    const stillThere = await app.inject({ method: 'GET', url: `/api/v1/stores/${theirs.id}`, headers: api(other) });
+    expect(stillThere.json().templates).toEqual({ en: { confirm: 'Hi {{customer_name}}?' } });
+  });
+
+  it('describes null template removal in the OpenAPI document, for updates only', async () => {
+    type JsonSchema = { properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[]; type?: string };
+    const document = (await appOf(testRuntime).inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const templatesOf = (operation: { requestBody: { content: Record<string, { schema: JsonSchema }> } }): JsonSchema =>
+      operation.requestBody.content['application/json']?.schema.properties?.templates ?? {};
+    const update = templatesOf(document.paths['/api/v1/stores/{id}'].patch);
+    const language = update.properties?.en;
+    expect(language?.anyOf).toContainEqual({ type: 'null' });
+    expect(language?.anyOf?.find((option) => option.type === 'object')?.properties?.confirm?.anyOf).toContainEqual({ type: 'null' });
+    const creation = templatesOf(document.paths['/api/v1/stores'].post);
+    expect(creation.properties?.en).toBeDefined();
+    expect(JSON.stringify(creation)).not.toContain('"null"');
+  });
+
   it('stores write-back credentials encrypted and never returns them', async () => {
     const store = (await create(merchant, { name: 'Write-back', platform: 'shopify', webhookSecret: 'shopify-app-secret' })).json();
     const app = appOf(testRuntime);

@@ -15,7 +15,7 @@ import {
   TimezoneSchema,
   type StoreSettings,
 } from './store-settings.ts';
-import { StoreTemplatesSchema, type StoreTemplates } from './store-templates.ts';
+import { applyTemplateChanges, StoreTemplateChangesSchema, StoreTemplatesSchema, type StoreTemplates } from './store-templates.ts';
 import { readWriteBackSummary, validateWriteBack, type WriteBackSummary } from './store-write-back.ts';
 
 const WebhookSecretSchema = z.string().trim().min(8, 'at least 8 characters').max(500);
@@ -42,7 +42,7 @@ export const UpdateStoreSchema = z.object({
   settings: StoreSettingsSchema.partial().optional(),
   // The settings fields may also be sent at the top level (DESIGN.md §5.3 lists them so).
   ...StoreSettingsSchema.partial().shape,
-  templates: StoreTemplatesSchema.optional(),
+  templates: StoreTemplateChangesSchema.optional(),
   /** The full list of valid secrets; the first one is shown as the current secret. Rotation: add, then remove. */
   webhookSecrets: z.array(WebhookSecretSchema).min(1).max(5).optional(),
   /** Per-platform credentials; `null` removes them. Never returned. */
@@ -270,7 +270,7 @@ export const createStore = async (dependencies: StoreDependencies, accountId: st
         input.timezone,
         input.language,
         JSON.stringify(settings),
-        JSON.stringify(input.templates ?? {}),
+        JSON.stringify(applyTemplateChanges({}, input.templates ?? {})),
       ],
     );
     if (secret) await saveCredential(transaction, dependencies.keyring, { accountId, ownerId: id, purpose: 'webhook-secrets', value: [secret] });
@@ -312,10 +312,7 @@ export const updateStore = async (
       const [fallback] = await transaction.query<{ provider: string }>('select provider from whatsapp_numbers where id = $1 and account_id = $2', [settings.cloudFallback.whatsappNumberId, accountId]);
       if (fallback?.provider !== 'cloud') throw new AppError('bad_request', { message: 'cloudFallback.whatsappNumberId: not a Cloud API number of this account' });
     }
-    const templates: StoreTemplates = { ...current.templates };
-    for (const [language, kinds] of Object.entries(input.templates ?? {})) {
-      templates[language as keyof StoreTemplates] = { ...templates[language as keyof StoreTemplates], ...kinds };
-    }
+    const templates: StoreTemplates = applyTemplateChanges(current.templates, input.templates ?? {});
     if (input.writeBack !== undefined) {
       if (input.writeBack === null) await deleteCredential(transaction, storeId, 'write-back');
       else {

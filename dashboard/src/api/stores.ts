@@ -16,6 +16,9 @@ import type { TemplateKind, TemplateVariableName as TemplateVariable } from '../
 
 export type StoreTemplates = Partial<Record<Language, Partial<Record<TemplateKind, string>>>>;
 
+/** A PATCH of the overrides: text sets a kind, `null` removes a kind's override or a whole language's. */
+export type StoreTemplateChanges = Partial<Record<Language, Partial<Record<TemplateKind, string | null>> | null>>;
+
 export type CloudFallback = { whatsappNumberId: string; templateName: string; languageCode: string; parameters: TemplateVariable[] };
 
 export type StoreSettings = {
@@ -67,7 +70,7 @@ export type UpdateStoreInput = {
   timezone?: string;
   language?: Language;
   settings?: Partial<StoreSettings>;
-  templates?: StoreTemplates;
+  templates?: StoreTemplateChanges;
   webhookSecrets?: string[];
   writeBack?: Record<string, string> | null;
 };

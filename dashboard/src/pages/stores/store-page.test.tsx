@@ -1,10 +1,11 @@
 import { configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../api/stores.ts';
+import { STORE_LANGUAGES, type Store, type StoreTemplateChanges, type StoreTemplates, type TemplateKind } from '../../api/stores.ts';
 import { installFakeApi, type RecordedRequest } from '../../test/fake-api.ts';
 import { renderAt } from '../../test/render.tsx';
 import { sampleNumber } from '../numbers/sample-number.ts';
 import { sampleStore } from './sample-store.ts';
+import { DEFAULT_TEMPLATES } from './template-preview.ts';
 import StorePage from './store-page.tsx';
 
 // The machine running these is shared and slow at times: wait for the UI up to 5 s, not 1 s.
@@ -21,18 +22,33 @@ const storeApi = (store: Store, options: { refuse?: { status: number; body: unkn
     'GET /api/v1/whatsapp-numbers': { body: { data: [sampleNumber()] } },
     'PATCH /api/v1/stores/sto_1': (request: RecordedRequest) => {
       if (options.refuse) return options.refuse;
-      const body = request.body as Partial<Store> & { writeBack?: unknown };
+      const body = request.body as Partial<Omit<Store, 'templates'>> & { templates?: StoreTemplateChanges; writeBack?: unknown };
       current = {
         ...current,
         ...(body.webhookSecrets ? { webhookSecrets: body.webhookSecrets, webhookSecret: body.webhookSecrets[0] ?? null } : {}),
         ...(body.settings ? { settings: { ...current.settings, ...body.settings } } : {}),
-        ...(body.templates ? { templates: { ...current.templates, ...body.templates } } : {}),
+        ...(body.templates ? { templates: applyTemplateChanges(current.templates, body.templates) } : {}),
         ...(body.writeBack !== undefined ? { writeBack: { ...current.writeBack, configured: body.writeBack !== null } } : {}),
       };
 
       return { body: current };
     },
   });
+};
+
+/** Merges template changes per kind as the API does: null removes a kind's override or a language's. */
+const applyTemplateChanges = (current: StoreTemplates, changes: StoreTemplateChanges): StoreTemplates => {
+  const templates: StoreTemplates = {};
+  for (const language of STORE_LANGUAGES) {
+    const kinds: Partial<Record<TemplateKind, string>> = changes[language] === null ? {} : { ...current[language] };
+    for (const [kind, text] of Object.entries(changes[language] ?? {}) as [TemplateKind, string | null][]) {
+      if (text === null) delete kinds[kind];
+      else kinds[kind] = text;
+    }
+    if (Object.keys(kinds).length > 0) templates[language] = kinds;
+  }
+
+  return templates;
 };
 
 const patches = (requests: RecordedRequest[]) => requests.filter((request) => request.method === 'PATCH').map((request) => request.body);
@@ -174,17 +190,44 @@ describe('store page: templates', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'French' }));
     const french = screen.getByLabelText('Reminder') as HTMLTextAreaElement;
     expect(french.value).toBe('Vous êtes là ?');
-    fireEvent.click(within(french.closest('.template-editor') as HTMLElement).getByRole('button', { name: 'Reset to default' }));
+    const reset = within(french.closest('.template-editor') as HTMLElement).getByRole('button', { name: 'Reset to default' }) as HTMLButtonElement;
+    fireEvent.click(reset);
     expect(french.value).toContain('attend toujours votre confirmation');
+    expect(reset.disabled).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Save messages' }));
 
     await waitFor(() => expect(patches(fake.requests)).toHaveLength(1));
-    const body = patches(fake.requests)[0] as { templates: Record<string, Record<string, string>> };
+    const body = patches(fake.requests)[0] as { templates: Record<string, Record<string, string | null>> };
     expect(Object.keys(body)).toEqual(['templates']);
     expect(body.templates.en).toEqual({ reminder: 'Still there, {{customer_name}}?' });
-    expect(Object.keys(body.templates.fr ?? {})).toEqual(['reminder']);
-    expect(body.templates.fr?.reminder).toContain('attend toujours votre confirmation');
+    // Null removes the override, so the store follows the default text from now on.
+    expect(body.templates.fr).toEqual({ reminder: null });
     expect(body.templates.ar).toBeUndefined();
+
+    expect(await screen.findByText('Saved')).toBeTruthy();
+    expect((screen.getByLabelText('Reminder') as HTMLTextAreaElement).value).toContain('attend toujours votre confirmation');
+    expect(reset.disabled).toBe(true);
+    expect((screen.getByRole('button', { name: 'Save messages' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('creates no override for the default text, and removes an override that reads like the default', async () => {
+    const fake = storeApi(sampleStore({ templates: { en: { confirmed: DEFAULT_TEMPLATES.en.confirmed } } }));
+    renderStore();
+
+    // The default's text typed again, spaces aside, is no change.
+    const question = (await screen.findByLabelText('Confirmation question')) as HTMLTextAreaElement;
+    fireEvent.change(question, { target: { value: 'Hello' } });
+    fireEvent.change(question, { target: { value: `  ${DEFAULT_TEMPLATES.en.confirm}\n` } });
+    const save = screen.getByRole('button', { name: 'Save messages' }) as HTMLButtonElement;
+    expect(save.disabled).toBe(true);
+
+    // An override saved with the default's text (as "Reset to default" once did) can still be removed.
+    const confirmed = screen.getByLabelText('After confirming') as HTMLTextAreaElement;
+    fireEvent.click(within(confirmed.closest('.template-editor') as HTMLElement).getByRole('button', { name: 'Reset to default' }));
+    expect(save.disabled).toBe(false);
+    fireEvent.click(save);
+
+    await waitFor(() => expect(patches(fake.requests)).toEqual([{ templates: { en: { confirmed: null } } }]));
   });
 
   it('puts the API refusal of a template under that template', async () => {

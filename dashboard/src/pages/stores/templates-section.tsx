@@ -8,7 +8,7 @@ import {
   TEMPLATE_VARIABLES,
   useUpdateStore,
   type Store,
-  type StoreTemplates,
+  type StoreTemplateChanges,
   type TemplateKind,
 } from '../../api/stores.ts';
 import { currencyDigits, currencyForCountry } from '../../api/test-order.ts';
@@ -17,30 +17,44 @@ import { FormError } from '../../components/states.tsx';
 import { directionOf } from '../../i18n/i18n.ts';
 import { DEFAULT_TEMPLATES, renderPreview, unknownVariables, type PreviewOrder } from './template-preview.ts';
 
-type Drafts = Record<Language, Record<TemplateKind, string>>;
+/** Per language and kind, the merchant's text, or null while the kind follows Akked's default. */
+type Drafts = Record<Language, Record<TemplateKind, string | null>>;
 
-const savedText = (store: Store, language: Language, kind: TemplateKind): string => store.templates[language]?.[kind] ?? DEFAULT_TEMPLATES[language][kind];
+const overrideOf = (store: Store, language: Language, kind: TemplateKind): string | null => store.templates[language]?.[kind] ?? null;
 
 const draftsOf = (store: Store): Drafts => {
   const drafts = {} as Drafts;
   for (const language of STORE_LANGUAGES) {
-    drafts[language] = {} as Record<TemplateKind, string>;
-    for (const kind of TEMPLATE_KINDS) drafts[language][kind] = savedText(store, language, kind);
+    drafts[language] = {} as Record<TemplateKind, string | null>;
+    for (const kind of TEMPLATE_KINDS) drafts[language][kind] = overrideOf(store, language, kind);
   }
 
   return drafts;
 };
 
+const isSameText = (first: string, second: string): boolean => first.trim() === second.trim();
+
 /**
- * Only what changed is sent: the API merges overrides per kind, and a kind left at its default
- * keeps following Akked's default text.
+ * The override a kind would have once saved, null for none. The default's own text is no override:
+ * the kind then keeps following Akked's default, including later improvements of it. An override
+ * left untouched stays, even one that reads like the default.
  */
-const changedTemplates = (store: Store, drafts: Drafts): StoreTemplates => {
-  const changes: StoreTemplates = {};
+const overrideAfterSave = (draft: string | null, override: string | null, language: Language, kind: TemplateKind): string | null => {
+  if (draft === null) return null;
+  if (override !== null && isSameText(draft, override)) return override;
+
+  return isSameText(draft, DEFAULT_TEMPLATES[language][kind]) ? null : draft;
+};
+
+/** Only what changed is sent (the API merges overrides per kind); null removes an override. */
+const changedTemplates = (store: Store, drafts: Drafts): StoreTemplateChanges => {
+  const changes: StoreTemplateChanges = {};
   for (const language of STORE_LANGUAGES) {
     for (const kind of TEMPLATE_KINDS) {
-      if (drafts[language][kind].trim() === savedText(store, language, kind).trim()) continue;
-      changes[language] = { ...changes[language], [kind]: drafts[language][kind] };
+      const override = overrideOf(store, language, kind);
+      const next = overrideAfterSave(drafts[language][kind], override, language, kind);
+      if (next === override) continue;
+      changes[language] = { ...changes[language], [kind]: next };
     }
   }
 
@@ -69,19 +83,21 @@ type EditorProps = {
   language: Language;
   kind: TemplateKind;
   value: string;
+  /** Whether, once saved, this kind follows Akked's default (then there is nothing to reset). */
+  isDefault: boolean;
   onChange: (value: string) => void;
+  onReset: () => void;
   order: PreviewOrder;
   error: string | null;
 };
 
 /** One message: variable chips that insert at the cursor, the text, and the message as the customer reads it. */
-const TemplateEditor = ({ language, kind, value, onChange, order, error }: EditorProps) => {
+const TemplateEditor = ({ language, kind, value, isDefault, onChange, onReset, order, error }: EditorProps) => {
   const { t } = useTranslation('stores');
   const id = useId();
   const textarea = useRef<HTMLTextAreaElement>(null);
   const unknown = unknownVariables(value);
   const preview = useMemo(() => renderPreview(value, order, language), [value, order, language]);
-  const isDefault = value.trim() === DEFAULT_TEMPLATES[language][kind].trim();
 
   const insert = (variable: string) => {
     const element = textarea.current;
@@ -136,7 +152,7 @@ const TemplateEditor = ({ language, kind, value, onChange, order, error }: Edito
         ) : null}
         {error ? <p className="field-error" id={`${id}-error`} role="alert">{error}</p> : null}
         <div className="row">
-          <button type="button" className="button button-small" disabled={isDefault} onClick={() => onChange(DEFAULT_TEMPLATES[language][kind])}>
+          <button type="button" className="button button-small" disabled={isDefault} onClick={onReset}>
             <RotateCcw size={16} aria-hidden="true" />
             {t('templates.reset')}
           </button>
@@ -229,20 +245,29 @@ export const TemplatesSection = ({ store }: { store: Store }) => {
           ))}
         </div>
         <div role="tabpanel" id={`${tabIds}-panel`} aria-labelledby={`${tabIds}-tab-${language}`} className="stack">
-          {TEMPLATE_KINDS.map((kind) => (
-            <TemplateEditor
-              key={`${language}-${kind}`}
-              language={language}
-              kind={kind}
-              value={drafts[language][kind]}
-              order={order}
-              error={errors.fields[`templates.${language}.${kind}`] ?? null}
-              onChange={(value) => {
-                setSaved(false);
-                setDrafts((current) => ({ ...current, [language]: { ...current[language], [kind]: value } }));
-              }}
-            />
-          ))}
+          {TEMPLATE_KINDS.map((kind) => {
+            const draft = drafts[language][kind];
+            const setDraft = (value: string | null) => {
+              setSaved(false);
+              setDrafts((current) => ({ ...current, [language]: { ...current[language], [kind]: value } }));
+            };
+
+            // Reset sets null rather than the default's text, so saving removes the override.
+
+            return (
+              <TemplateEditor
+                key={`${language}-${kind}`}
+                language={language}
+                kind={kind}
+                value={draft ?? DEFAULT_TEMPLATES[language][kind]}
+                isDefault={overrideAfterSave(draft, overrideOf(store, language, kind), language, kind) === null}
+                order={order}
+                error={errors.fields[`templates.${language}.${kind}`] ?? null}
+                onChange={setDraft}
+                onReset={() => setDraft(null)}
+              />
+            );
+          })}
         </div>
         {errors.rest.length > 0 || (update.error && Object.keys(errors.fields).length === 0) ? <FormError error={update.error} /> : null}
         <div className="row">
