@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_BACKENDS, type TestDatabase } from '../../test/harness/database.ts';
 import { createKeyring, toMasterKey } from '../crypto/envelope.ts';
 import { buildPacingPolicy } from '../confirmation/pacing.ts';
+import { AppError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import type { InboundMessage, ProviderKind, WhatsAppProvider } from './provider.ts';
 import { createSimulatorProvider } from './providers/simulator.ts';
@@ -251,6 +252,34 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     expect(hooks.alerts).toEqual(['logged_out']);
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(await numberStatus(number.id)).toBe('logged_out');
+  });
+
+  it('shows a number whose settings the provider refuses as disconnected with the reason, alerts once, and does not retry every few seconds', async () => {
+    const hooks = recordingHooks();
+    let attempts = 0;
+    const refusingCloud: WhatsAppProvider = {
+      kind: 'cloud',
+      holdsConnection: false,
+      connect: async () => {
+        attempts++;
+        throw new AppError('bad_request', { message: 'Cloud API settings are missing or invalid: accessToken' });
+      },
+    };
+    const id = `num_test_${backend}_cloud_${++numberCounter}`;
+    await testDatabase.database.query(
+      "insert into whatsapp_numbers (id, account_id, provider, phone, status, wake_at) values ($1, 'acc_sessions', 'cloud', '+15550209999', 'connected', now())",
+      [id],
+    );
+    await queueMessage(id, '+15550301234', 'please confirm');
+    await startManager(hooks, { providers: new Map([...providers, ['cloud', refusingCloud]]) });
+    await waitFor(() => numberStatus(id), (status) => status === 'disconnected');
+    const [row] = await testDatabase.database.query<{ status_reason: string }>('select status_reason from whatsapp_numbers where id = $1', [id]);
+    expect(row?.status_reason).toBe('settings refused: Cloud API settings are missing or invalid: accessToken');
+    // Connection losses back off from 1 s; refused settings wait minutes, and nobody else takes the number meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(attempts).toBe(1);
+    expect(hooks.alerts).toEqual(['disconnected']);
+    await testDatabase.database.query('delete from messages where number_id = $1', [id]);
   });
 
   it('hibernates an idle number and wakes it when a message is queued', async () => {

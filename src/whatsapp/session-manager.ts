@@ -3,7 +3,7 @@ import { readCredential } from '../credentials/credential-store.ts';
 import type { Keyring } from '../crypto/envelope.ts';
 import { encrypt } from '../crypto/envelope.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { AppError } from '../errors.ts';
+import { AppError, isRetryable } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, type SendSlotOptions } from '../confirmation/pacing.ts';
@@ -405,11 +405,30 @@ export class SessionManager {
       });
     } catch (error) {
       this.log.warn({ err: error, numberId: live.numberId }, 'connect failed');
-      if (!hasEnded) {
-        hasEnded = true;
-        await this.onDisconnected(live, 'connection_lost', (error as Error).message);
+      if (hasEnded) return;
+      hasEnded = true;
+      if (!isRetryable(error)) {
+        await this.onUnusableSettings(live, error instanceof Error ? error.message : String(error));
+
+        return;
       }
+      await this.onDisconnected(live, 'connection_lost', (error as Error).message);
     }
+  }
+
+  /**
+   * The provider refused the number's settings (a Cloud API number without a valid token, say):
+   * retrying every few seconds cannot help. The number shows `disconnected` with the reason, the
+   * merchant is told once, and the session stays held (so no other worker picks it up in a loop)
+   * and tries again only every UNUSABLE_SETTINGS_RETRY_MS, in case the settings were repaired.
+   */
+  private async onUnusableSettings(live: LiveSession, detail: string): Promise<void> {
+    live.isConnected = false;
+    live.session = null;
+    if (live.isClosing) return;
+    const isNew = await setNumberStatus(this.options.database, live.numberId, 'disconnected', `settings refused: ${detail}`.slice(0, 200));
+    if (isNew) await this.options.hooks.onNumberAlert({ numberId: live.numberId, accountId: live.accountId }, 'disconnected');
+    await this.reconnectLater(live, UNUSABLE_SETTINGS_RETRY_MS);
   }
 
   /** Stored settings plus the provider secrets kept encrypted apart from them (Cloud API token). */
@@ -797,6 +816,9 @@ export class SessionManager {
  * A number needs a live session when it is linking, has messages due, has orders awaiting a reply
  * (replies reach a linked device only while it is connected), or its scheduled wake time passed.
  */
+/** How often a number whose settings the provider refused is tried again. */
+const UNUSABLE_SETTINGS_RETRY_MS = 10 * 60_000;
+
 const BUSY_CONDITION = `(
   exists (select 1 from messages m where m.number_id = n.id and m.status in ('queued', 'sending') and m.send_after <= now() + interval '5 seconds')
   or exists (select 1 from orders o join stores s on s.id = o.store_id
