@@ -1,11 +1,19 @@
 import { z } from 'zod';
 import type { Queryable } from '../db/database.ts';
+import { isValidTimezone } from '../time/zoned-time.ts';
 import { ORDER_STATUSES, type OrderStatus } from './order-status.ts';
 
 export const AnalyticsQuerySchema = z.object({
   storeId: z.string().max(100).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+  /** The calendar of `perDay`: a merchant in Riyadh counts an order of 23:30 on its own day, not UTC's next one. */
+  timezone: z
+    .string()
+    .max(64)
+    .refine(isValidTimezone, 'an IANA time zone such as Asia/Riyadh')
+    .optional()
+    .describe('IANA time zone whose calendar days `perDay` counts in (default UTC)'),
 });
 
 export type AnalyticsQuery = z.infer<typeof AnalyticsQuerySchema>;
@@ -13,6 +21,8 @@ export type AnalyticsQuery = z.infer<typeof AnalyticsQuerySchema>;
 export type Analytics = {
   from: string;
   to: string;
+  /** The time zone of the `perDay` dates. */
+  timezone: string;
   totals: Record<OrderStatus, number> & { all: number };
   /** Of the orders whose customer was asked (sent or later): confirmed, cancelled, no answer. */
   confirmationRate: number | null;
@@ -29,13 +39,14 @@ const ASKED: OrderStatus[] = ['sent', 'delivered', 'read', 'confirmed', 'cancell
 export const readAnalytics = async (queryable: Queryable, accountId: string, query: AnalyticsQuery): Promise<Analytics> => {
   const to = query.to ? new Date(query.to) : new Date();
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
-  const params = [accountId, from, to, query.storeId ?? null];
+  const timezone = query.timezone ?? 'UTC';
+  const params = [accountId, from, to, query.storeId ?? null, timezone];
   const scope = 'account_id = $1 and created_at >= $2 and created_at < $3 and ($4::text is null or store_id = $4)';
   // One pass over the orders: counts per day and status, and (in the grand-total grouping set) the
   // median reply time; the ledger is a second, small query.
   const [groups, [credits]] = await Promise.all([
     queryable.query<{ date: string | null; status: OrderStatus | null; count: string; median: number | null }>(
-      `select ((created_at at time zone 'utc')::date)::text as date, status, count(*) as count,
+      `select ((created_at at time zone $5)::date)::text as date, status, count(*) as count,
               percentile_cont(0.5) within group (order by extract(epoch from (replied_at - sent_at)))
                 filter (where replied_at is not null and sent_at is not null) as median
        from orders where ${scope}
@@ -72,6 +83,7 @@ export const readAnalytics = async (queryable: Queryable, accountId: string, que
   return {
     from: from.toISOString(),
     to: to.toISOString(),
+    timezone,
     totals: { ...totals, all },
     confirmationRate: rate(totals.confirmed),
     cancellationRate: rate(totals.cancelled),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_BACKENDS, type TestDatabase } from '../../test/harness/database.ts';
-import { readAnalytics } from './analytics.ts';
+import { AnalyticsQuerySchema, readAnalytics } from './analytics.ts';
 import { listOrders, ListOrdersQuerySchema } from './order-queries.ts';
 
 type Seed = { id: string; account: string; store: string; number: string; name: string | null; phone: string | null; status: string; createdAt: string; sentAt?: string; repliedAt?: string };
@@ -74,6 +74,17 @@ describe.each(TEST_BACKENDS)('orders search and analytics (%s)', (backend) => {
       { date: '2026-11-21', received: 1, confirmed: 0, cancelled: 0, noResponse: 0, failed: 1 },
       { date: '2026-11-22', received: 1, confirmed: 0, cancelled: 0, noResponse: 1, failed: 0 },
     ]);
+  });
+
+  it('counts the per-day series in the calendar of the time zone asked for', async () => {
+    // UTC+14: 10:00Z on the 20th is already the 21st there.
+    const analytics = await readAnalytics(testDatabase.database, 'acc_a', { from: '2026-11-19T00:00:00Z', to: '2026-11-23T00:00:00Z', timezone: 'Pacific/Kiritimati' });
+    expect(analytics.timezone).toBe('Pacific/Kiritimati');
+    expect(analytics.perDay).toEqual([
+      { date: '2026-11-21', received: 3, confirmed: 1, cancelled: 1, noResponse: 0, failed: 1 },
+      { date: '2026-11-22', received: 1, confirmed: 0, cancelled: 0, noResponse: 1, failed: 0 },
+    ]);
+    expect(AnalyticsQuerySchema.safeParse({ timezone: 'Mars/Olympus_Mons' }).success).toBe(false);
   });
 
   it('narrows analytics to one store and answers zeros for an empty range', async () => {

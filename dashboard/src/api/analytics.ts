@@ -14,7 +14,9 @@ export type Analytics = {
   noResponseRate: number | null;
   medianTimeToReplySeconds: number | null;
   creditsUsed: number;
-  /** UTC days that had orders, oldest first (days without orders are absent). */
+  /** The time zone of the `perDay` dates: the browser's, sent with every query. */
+  timezone: string;
+  /** Calendar days (in `timezone`) that had orders, oldest first (days without orders are absent). */
   perDay: AnalyticsDay[];
 };
 
@@ -22,10 +24,13 @@ export type AnalyticsDay = { date: string; received: number; confirmed: number; 
 
 export type AnalyticsQuery = { storeId?: string; from: string; to?: string };
 
+/** The browser's IANA time zone: the merchant's days are counted on the merchant's calendar. */
+export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
 export const useAnalytics = (query: AnalyticsQuery) =>
   useQuery({
     queryKey: ['overview', 'analytics', query],
-    queryFn: () => api<Analytics>('/api/v1/analytics', { query }),
+    queryFn: () => api<Analytics>('/api/v1/analytics', { query: { ...query, timezone: browserTimeZone() } }),
   });
 
 /** The statuses in which a number sends nothing until the merchant acts. */
@@ -34,7 +39,9 @@ export const NUMBER_NEEDS_ATTENTION: ReadonlySet<WhatsappNumberStatus> = new Set
 /** One bar of the per-day chart: every calendar day of the range, zero when nothing came in. */
 export type ChartDay = AnalyticsDay & { other: number; confirmationRate: number | null };
 
-const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
+/** The local calendar date (the browser's zone, the one the API counted in) as YYYY-MM-DD. */
+const localIsoDay = (date: Date): string =>
+  `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 
 /**
  * The API lists only days that had orders; charts need every day of the range. `other` is what is
@@ -44,10 +51,10 @@ const isoDay = (date: Date): string => date.toISOString().slice(0, 10);
 export const fillDays = (perDay: AnalyticsDay[], from: Date, to: Date): ChartDay[] => {
   const byDate = new Map(perDay.map((day) => [day.date, day]));
   const days: ChartDay[] = [];
-  const cursor = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
-  const end = isoDay(new Date(to.getTime() - 1));
+  const cursor = new Date(from.getFullYear(), from.getMonth(), from.getDate());
+  const end = localIsoDay(new Date(to.getTime() - 1));
   for (let guard = 0; guard < 400; guard += 1) {
-    const date = isoDay(cursor);
+    const date = localIsoDay(cursor);
     const day = byDate.get(date) ?? { date, received: 0, confirmed: 0, cancelled: 0, noResponse: 0, failed: 0 };
     const decided = day.confirmed + day.cancelled + day.noResponse;
     days.push({
@@ -56,7 +63,7 @@ export const fillDays = (perDay: AnalyticsDay[], from: Date, to: Date): ChartDay
       confirmationRate: decided === 0 ? null : day.confirmed / decided,
     });
     if (date >= end) break;
-    cursor.setUTCDate(cursor.getUTCDate() + 1);
+    cursor.setDate(cursor.getDate() + 1);
   }
 
   return days;

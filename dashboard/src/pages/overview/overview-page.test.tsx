@@ -12,6 +12,7 @@ const ZERO_TOTALS = { received: 0, queued: 0, sent: 0, delivered: 0, read: 0, co
 const todayAnalytics: Analytics = {
   from: '2026-05-03T00:00:00.000Z',
   to: '2026-05-03T15:00:00.000Z',
+  timezone: 'UTC',
   totals: { ...ZERO_TOTALS, queued: 1, sent: 2, delivered: 1, read: 3, confirmed: 9, cancelled: 2, no_response: 1, failed: 1, all: 20 },
   confirmationRate: 0.5,
   cancellationRate: 0.1111,
@@ -44,7 +45,15 @@ const NUMBERS = {
 };
 const STORES = { body: { data: [{ id: 'sto_1', name: 'Souk Amina', platform: 'salla', whatsappNumberId: 'num_1' }] } };
 
-const analyticsReads = (requests: RecordedRequest[]) => requests.filter((request) => request.path === '/api/v1/analytics').map((request) => Object.fromEntries(request.query));
+/** The analytics queries sent, each checked to carry the browser's time zone (the calendar of its days). */
+const analyticsReads = (requests: RecordedRequest[]) =>
+  requests
+    .filter((request) => request.path === '/api/v1/analytics')
+    .map((request) => {
+      const { timezone, ...query } = Object.fromEntries(request.query);
+      expect(timezone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+      return query;
+    });
 
 const localMidnight = (daysAgo: number) => {
   const now = new Date();
