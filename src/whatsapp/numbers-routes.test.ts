@@ -2,9 +2,15 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS } from '../../test/harness/database.ts';
 import { waitUntil } from '../../test/harness/flow.ts';
-import { appOf, createMerchant, type Merchant } from '../../test/harness/http.ts';
+import { appOf, browserHeaders, createMerchant, type Merchant } from '../../test/harness/http.ts';
 import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
+import { buildPacingPolicy } from '../confirmation/pacing.ts';
+import { encrypt } from '../crypto/envelope.ts';
 import { newId } from '../ids.ts';
+import { createLogger } from '../logger.ts';
+import type { NumberStatus } from './number-status.ts';
+import type { ProviderKind, WhatsAppProvider } from './provider.ts';
+import { SessionManager } from './session-manager.ts';
 import { startSimulator, type RunningSimulator } from './simulator/simulator-server.ts';
 
 const CLOUD_SETTINGS = {
@@ -22,6 +28,7 @@ type NumberView = {
   provider: string;
   phone: string | null;
   status: string;
+  statusReason: string | null;
   qr: string | null;
   qrDataUrl: string | null;
   pairingCode: string | null;
@@ -207,6 +214,13 @@ describe.each(TEST_BACKENDS)('WhatsApp numbers without a simulator, and Cloud AP
   const createNumber = (payload: Record<string, unknown>) =>
     appOf(testRuntime).inject({ method: 'POST', url: '/api/v1/whatsapp-numbers', headers: bearer(merchant), payload });
 
+  const getNumberView = async (id: string): Promise<NumberView> => {
+    const response = await appOf(testRuntime).inject({ method: 'GET', url: `/api/v1/whatsapp-numbers/${id}`, headers: bearer(merchant) });
+    expect(response.statusCode, response.body).toBe(200);
+
+    return response.json<NumberView>();
+  };
+
   it('refuses the simulator provider when no simulator is configured', async () => {
     expectErrorBody(await createNumber({ provider: 'simulator' }), 400, 'bad_request');
     const [count] = await database().query<{ count: string }>("select count(*) as count from whatsapp_numbers where provider = 'simulator'");
@@ -224,6 +238,182 @@ describe.each(TEST_BACKENDS)('WhatsApp numbers without a simulator, and Cloud AP
     const fetched = await appOf(testRuntime).inject({ method: 'GET', url: `/api/v1/whatsapp-numbers/${number.id}`, headers: bearer(merchant) });
     expect(fetched.statusCode, fetched.body).toBe(200);
     expect(fetched.json<NumberView>()).toMatchObject({ id: number.id, provider: 'linked', status: 'pending_link' });
+  });
+
+  describe('relink', () => {
+    let otherMerchant: Merchant;
+    let sessions: SessionManager;
+    /** The numbers the session manager opened, in order: a linked-device stand-in that never dials WhatsApp. */
+    const opened: string[] = [];
+
+    const fakeLinkedProvider: WhatsAppProvider = {
+      kind: 'linked',
+      holdsConnection: true,
+      connect: async ({ numberId, events }) => {
+        opened.push(numberId);
+        setTimeout(() => events.onQr(`2@new-qr-for-${numberId}`), 10);
+
+        return {
+          send: async () => {
+            throw new Error('the fake linked device sends nothing');
+          },
+          checkOnWhatsApp: async () => null,
+          close: async () => undefined,
+          logout: async () => undefined,
+        };
+      },
+    };
+
+    beforeAll(async () => {
+      otherMerchant = await createMerchant(testRuntime);
+      // A worker of its own on the same database, so the test sees the number being opened to link.
+      sessions = new SessionManager({
+        database: database(),
+        keyring: appOf(testRuntime).services.keyring,
+        logger: createLogger({ level: 'silent' }),
+        providers: new Map<ProviderKind, WhatsAppProvider>([['linked', fakeLinkedProvider]]),
+        hooks: { onInbound: async () => undefined, onSendFailed: async () => undefined, onNumberAlert: async () => undefined },
+        pacing: buildPacingPolicy({ minimumSeconds: 0, maximumSeconds: 0 }),
+        tickMilliseconds: 200,
+      });
+      await sessions.start();
+    });
+
+    afterAll(async () => {
+      await sessions?.stop();
+    });
+
+    /**
+     * A number as the session manager leaves it after trouble: keys still stored, an old QR and
+     * pairing code, a lease of another worker, its status in the history, and a store using it.
+     */
+    const insertNumber = async (owner: Merchant, options: { status: NumberStatus; provider?: ProviderKind }) => {
+      const id = newId('whatsappNumber');
+      const keyring = appOf(testRuntime).services.keyring;
+      await database().query(
+        `insert into whatsapp_numbers (id, account_id, provider, phone, status, status_reason, qr_envelope, pairing_code_envelope, wake_at, linked_at)
+         values ($1, $2, $3, '+966500000030', $4, 'trouble', $5, $6, null, now() - interval '30 days')`,
+        [
+          id,
+          owner.accountId,
+          options.provider ?? 'linked',
+          options.status,
+          encrypt(keyring, '2@old-qr', { ownerId: id, purpose: 'link-qr' }),
+          encrypt(keyring, 'OLDCODE1', { ownerId: id, purpose: 'link-pairing' }),
+        ],
+      );
+      await database().query("insert into whatsapp_number_events (id, number_id, status, reason, at) values ($1, $2, 'connected', null, now() - interval '1 day')", [
+        newId('event'),
+        id,
+      ]);
+      await database().query("insert into whatsapp_number_events (id, number_id, status, reason, at) values ($1, $2, $3, 'trouble', now() - interval '1 hour')", [
+        newId('event'),
+        id,
+        options.status,
+      ]);
+      await database().query(
+        "insert into whatsapp_auth_keys (number_id, type, key_id, envelope) values ($1, 'creds', 'creds', 'encrypted'), ($1, 'session', 'customer.0', 'encrypted')",
+        [id],
+      );
+      await database().query("insert into whatsapp_leases (number_id, owner_id, fencing_token, expires_at) values ($1, 'wrk_elsewhere', 7, now() + interval '1 hour')", [id]);
+      const storeId = newId('store');
+      await database().query("insert into stores (id, account_id, platform, name, whatsapp_number_id) values ($1, $2, 'generic', 'Relink store', $3)", [
+        storeId,
+        owner.accountId,
+        id,
+      ]);
+
+      return { id, storeId };
+    };
+
+    const relink = (id: string, headers: Record<string, string> = bearer(merchant)) =>
+      appOf(testRuntime).inject({ method: 'POST', url: `/api/v1/whatsapp-numbers/${id}/relink`, headers });
+
+    const numberRow = async (id: string) =>
+      (
+        await database().query<{ status: string; wake_at: Date | null; is_due: boolean | null; auth_keys: number; lease_owner: string | null }>(
+          `select n.status, n.wake_at, n.wake_at <= now() as is_due,
+             (select count(*)::int from whatsapp_auth_keys k where k.number_id = n.id) as auth_keys,
+             (select owner_id from whatsapp_leases l where l.number_id = n.id) as lease_owner
+           from whatsapp_numbers n where n.id = $1`,
+          [id],
+        )
+      )[0];
+
+    it.each(['logged_out', 'banned', 'disconnected'] as const)(
+      'links a %s number again: old keys, lease and codes go, the history says so, its store keeps it and the session manager opens it to link',
+      async (status) => {
+        const { id, storeId } = await insertNumber(merchant, { status });
+        const before = await getNumberView(id);
+        expect(before).toMatchObject({ status, pairingCode: 'OLDCODE1', qr: '2@old-qr' });
+
+        const response = await relink(id);
+
+        expect(response.statusCode, response.body).toBe(200);
+        const number = response.json<NumberView>();
+        expect(number).toMatchObject({ id, provider: 'linked', status: 'pending_link', statusReason: 'relink_requested', qr: null, qrDataUrl: null, pairingCode: null });
+        expect(number.history.slice(0, 2).map((event) => [event.status, event.reason])).toEqual([
+          ['pending_link', 'relink_requested'],
+          [status, 'trouble'],
+        ]);
+        const row = await numberRow(id);
+        expect(row).toMatchObject({ auth_keys: 0, is_due: true });
+        expect(row?.lease_owner).not.toBe('wrk_elsewhere');
+        const [store] = await database().query<{ whatsapp_number_id: string | null }>('select whatsapp_number_id from stores where id = $1', [storeId]);
+        expect(store?.whatsapp_number_id).toBe(id);
+
+        const linking = await waitUntil(() => getNumberView(id), (view) => view.qr !== null, 15_000, 'the session manager to open the number and show a QR');
+        expect(opened).toContain(id);
+        expect(linking).toMatchObject({ status: 'pending_link', qr: `2@new-qr-for-${id}` });
+        expect(linking.qrDataUrl).toMatch(/^data:image\/png;base64,/);
+      },
+    );
+
+    it('takes a cookie session with the CSRF token, and refuses one without it', async () => {
+      const { id } = await insertNumber(merchant, { status: 'logged_out' });
+
+      expectErrorBody(await relink(id, { cookie: merchant.cookie, origin: testRuntime.config.publicUrl }), 403, 'csrf_token_invalid');
+      expect((await numberRow(id))?.status).toBe('logged_out');
+      const response = await relink(id, browserHeaders(testRuntime, merchant));
+
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json<NumberView>().status).toBe('pending_link');
+    });
+
+    it.each(['connected', 'hibernated', 'pending_link'] as const)('refuses to link a %s number again and changes nothing', async (status) => {
+      const { id } = await insertNumber(merchant, { status });
+
+      const response = await relink(id);
+
+      expectErrorBody(response, 409, 'invalid_state');
+      expect(response.json<{ error: { message: string } }>().error.message).toMatch(status === 'pending_link' ? /already waiting to be linked/ : /linked and works/);
+      expect(await numberRow(id)).toMatchObject({ status, auth_keys: 2, lease_owner: 'wrk_elsewhere', wake_at: null });
+    });
+
+    it('refuses to link a Cloud API or simulator number again, whatever its status', async () => {
+      const cloud = (await createNumber({ provider: 'cloud', phone: '+966500000031', cloud: CLOUD_SETTINGS })).json<NumberView>();
+      const simulated = await insertNumber(merchant, { status: 'logged_out', provider: 'simulator' });
+      const disconnectedCloud = await insertNumber(merchant, { status: 'disconnected', provider: 'cloud' });
+
+      for (const id of [cloud.id, simulated.id, disconnectedCloud.id]) {
+        const response = await relink(id);
+        expectErrorBody(response, 409, 'invalid_state');
+        expect(response.json<{ error: { message: string } }>().error.message).toMatch(/only linked-device numbers/);
+      }
+      expect((await numberRow(cloud.id))?.status).toBe('connected');
+      expect(await numberRow(simulated.id)).toMatchObject({ status: 'logged_out', auth_keys: 2 });
+      expect((await database().query("select 1 from credentials where owner_id = $1 and purpose = 'cloud-api'", [cloud.id])).length).toBe(1);
+    });
+
+    it("answers 404 for another account's number, exactly as for an unknown one, and changes nothing", async () => {
+      const theirs = await insertNumber(otherMerchant, { status: 'logged_out' });
+
+      for (const id of [theirs.id, 'num_doesnotexist']) expectErrorBody(await relink(id), 404, 'not_found');
+
+      expect(await numberRow(theirs.id)).toMatchObject({ status: 'logged_out', auth_keys: 2, lease_owner: 'wrk_elsewhere', wake_at: null });
+      const [history] = await database().query<{ count: string }>('select count(*) as count from whatsapp_number_events where number_id = $1', [theirs.id]);
+      expect(Number(history?.count)).toBe(2);
+    });
   });
 
   describe('Cloud API webhook', () => {

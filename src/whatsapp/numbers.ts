@@ -85,8 +85,12 @@ const simulatedPhone = (): string => `+1555010${String(randomInt(0, 10_000)).pad
 const readLinkCode = (keyring: Keyring, numberId: string, kind: 'qr' | 'pairing', envelope: string | null): string | null =>
   envelope ? decrypt(keyring, envelope, { ownerId: numberId, purpose: `link-${kind}` }).toString('utf8') : null;
 
-const findNumberRow = async (queryable: Queryable, accountId: string, numberId: string): Promise<NumberRow> => {
-  const [row] = await queryable.query<NumberRow>(`select ${NUMBER_COLUMNS} from whatsapp_numbers where id = $1 and account_id = $2`, [numberId, accountId]);
+/** `isLocked` holds the row until the transaction ends, so a check of its status stays true while acting on it. */
+const findNumberRow = async (queryable: Queryable, accountId: string, numberId: string, options: { isLocked?: boolean } = {}): Promise<NumberRow> => {
+  const [row] = await queryable.query<NumberRow>(
+    `select ${NUMBER_COLUMNS} from whatsapp_numbers where id = $1 and account_id = $2${options.isLocked ? ' for update' : ''}`,
+    [numberId, accountId],
+  );
   if (!row) throw new AppError('not_found', { message: 'WhatsApp number not found' });
 
   return row;
@@ -191,15 +195,63 @@ export const requestPairingCode = async (dependencies: NumberDependencies, accou
   throw new AppError('upstream_unavailable', { message: 'no pairing code yet: the number is still connecting, try again in a moment' });
 };
 
+/** Deletes what lets a number talk to WhatsApp: the linked device's creds and signal keys, and stored provider secrets. */
+const deleteNumberSecrets = async (queryable: Queryable, numberId: string): Promise<void> => {
+  await queryable.query('delete from whatsapp_auth_keys where number_id = $1', [numberId]);
+  await deleteCredential(queryable, numberId);
+};
+
+/** Closes the number's live session, in this process and (by NOTIFY, once the transaction commits) in the worker that drives it. */
+const notifyClose = async (queryable: Queryable, numberId: string): Promise<void> => {
+  await queryable.query(`select pg_notify('${CLOSE_CHANNEL}', $1)`, [numberId]);
+};
+
 /** Deletes a number: its credentials and keys go at once, and its live session is closed. */
 export const deleteNumber = async (dependencies: NumberDependencies, accountId: string, numberId: string): Promise<void> => {
   await dependencies.database.transaction(async (transaction) => {
     await findNumberRow(transaction, accountId, numberId);
-    await transaction.query('delete from whatsapp_auth_keys where number_id = $1', [numberId]);
-    await deleteCredential(transaction, numberId);
+    await deleteNumberSecrets(transaction, numberId);
     // Leases and status history go with the row; stores keep working without a number.
     await transaction.query('delete from whatsapp_numbers where id = $1', [numberId]);
-    await transaction.query(`select pg_notify('${CLOSE_CHANNEL}', $1)`, [numberId]);
+    await notifyClose(transaction, numberId);
   });
   await dependencies.sessions?.closeNow(numberId);
+};
+
+/** Statuses from which a linked-device number may be linked again (the phone removed it, WhatsApp banned it, or it stopped reconnecting). */
+export const RELINKABLE_STATUSES = ['logged_out', 'banned', 'disconnected'] as const satisfies readonly NumberStatus[];
+
+const isRelinkable = (status: NumberStatus): boolean => (RELINKABLE_STATUSES as readonly NumberStatus[]).includes(status);
+
+const whyNotRelinkable = (row: NumberRow): string => {
+  if (row.provider !== 'linked') return `only linked-device numbers are linked again; this one is a ${row.provider} number`;
+  if (row.status === 'pending_link') return 'the number is already waiting to be linked: scan its QR code or ask for a pairing code';
+
+  return `the number is ${row.status}: it is linked and works, there is nothing to link again`;
+};
+
+/**
+ * Links a logged-out, banned or disconnected linked-device number again under the same id, so its
+ * stores keep it: whatever is left of the old device goes, and the number waits for a new QR code or
+ * pairing code exactly as a new one does.
+ */
+export const relinkNumber = async (dependencies: NumberDependencies, accountId: string, numberId: string): Promise<NumberView> => {
+  const hadSession = await dependencies.database.transaction(async (transaction) => {
+    const row = await findNumberRow(transaction, accountId, numberId, { isLocked: true });
+    if (row.provider !== 'linked' || !isRelinkable(row.status)) throw new AppError('invalid_state', { message: whyNotRelinkable(row) });
+    await deleteNumberSecrets(transaction, numberId);
+    // A disconnected number may still be driven (retrying with the old keys). Without its lease that
+    // session can neither write keys nor send (both check the lease in their transaction) until the
+    // close notification reaches it.
+    const releasedLeases = await transaction.query('delete from whatsapp_leases where number_id = $1 returning number_id', [numberId]);
+    // wake_at now: the session manager opens it to link, as it does a new linked number.
+    await transaction.query('update whatsapp_numbers set qr_envelope = null, pairing_code_envelope = null, wake_at = now() where id = $1', [numberId]);
+    await setNumberStatus(transaction, numberId, 'pending_link', 'relink_requested');
+    if (releasedLeases.length > 0) await notifyClose(transaction, numberId);
+
+    return releasedLeases.length > 0;
+  });
+  if (hadSession) await dependencies.sessions?.closeNow(numberId);
+
+  return toView(dependencies, await findNumberRow(dependencies.database, accountId, numberId));
 };

@@ -86,6 +86,26 @@ export const useDeleteNumber = () => {
   });
 };
 
+/** Statuses in which a linked-device number can be linked again under the same id (stores keep it). */
+export const RELINKABLE_STATUSES: readonly WhatsappNumberStatus[] = ['logged_out', 'banned', 'disconnected'];
+
+export const canRelink = (number: Pick<WhatsappNumber, 'provider' | 'status'>): boolean =>
+  number.provider === 'linked' && RELINKABLE_STATUSES.includes(number.status);
+
+/** Forgets the old linked device; the answer is the number waiting for a new QR code (`pending_link`). */
+export const useRelinkNumber = () => {
+  const client = useQueryClient();
+
+  return useMutation({
+    mutationFn: (id: string) => api<WhatsappNumber>(`/api/v1/whatsapp-numbers/${encodeURIComponent(id)}/relink`, { method: 'POST' }),
+    onSuccess: async (relinked) => {
+      // The page switches to the live QR at once; its polling takes over from here.
+      client.setQueryData(numberQueryKey(relinked.id), relinked);
+      await client.invalidateQueries({ queryKey: NUMBERS_QUERY_KEY, exact: true });
+    },
+  });
+};
+
 /** Waits (up to 20 s on the server) for the 8-character code to type into WhatsApp. */
 export const useRequestPairingCode = (id: string) =>
   useMutation({

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { NUMBER_STATUSES } from '../../whatsapp/number-status.ts';
-import { CreateNumberSchema, createNumber, deleteNumber, getNumber, listNumbers, requestPairingCode, type NumberDependencies } from '../../whatsapp/numbers.ts';
+import {
+  CreateNumberSchema,
+  createNumber,
+  deleteNumber,
+  getNumber,
+  listNumbers,
+  relinkNumber,
+  requestPairingCode,
+  type NumberDependencies,
+} from '../../whatsapp/numbers.ts';
 import { ProviderKindSchema } from '../../whatsapp/provider.ts';
 import type { AppInstance } from '../app.ts';
 import type { Authenticator } from '../authenticate.ts';
@@ -92,6 +101,24 @@ export const registerNumberRoutes = (app: AppInstance, options: { authenticator:
       const principal = await authenticator.authenticate(request);
 
       return { pairingCode: await requestPairingCode(dependencies(), principal.accountId, request.params.id, request.body.phone.replace(/\D/g, '')) };
+    },
+  );
+
+  app.post(
+    '/api/v1/whatsapp-numbers/:id/relink',
+    {
+      schema: {
+        tags: ['whatsapp-numbers'],
+        summary:
+          'Link a logged-out, banned or disconnected linked-device number again: its old keys are deleted and it waits for a new QR code or pairing code; stores keep it',
+        params: ParamsSchema,
+        response: { 200: NumberViewSchema },
+      },
+    },
+    async (request) => {
+      const principal = await authenticator.authenticate(request);
+
+      return relinkNumber(dependencies(), principal.accountId, request.params.id);
     },
   );
 

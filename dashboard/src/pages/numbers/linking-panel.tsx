@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client.ts';
 import { isQrImage, useRequestPairingCode, type WhatsappNumber } from '../../api/numbers.ts';
@@ -91,15 +91,22 @@ const PairingCode = ({ number, onUseQr }: { number: WhatsappNumber; onUseQr: () 
   );
 };
 
-/** The live QR (or a pairing code) of a linked-device number that waits to be linked. */
-export const LinkingPanel = ({ number }: { number: WhatsappNumber }) => {
+/**
+ * The live QR (or a pairing code) of a linked-device number that waits to be linked.
+ * `shouldTakeFocus`: it appeared because the merchant asked for it further down the page ("Link again").
+ */
+export const LinkingPanel = ({ number, shouldTakeFocus = false }: { number: WhatsappNumber; shouldTakeFocus?: boolean }) => {
   const { t } = useTranslation('numbers');
   const [mode, setMode] = useState<'qr' | 'phone'>(number.pairingCode ? 'phone' : 'qr');
+  const title = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (shouldTakeFocus) title.current?.focus();
+  }, [shouldTakeFocus]);
 
   if (mode === 'phone') {
     return (
       <section className="card linking-panel" aria-labelledby="linking-title">
-        <h2 id="linking-title" className="card-title">{t('pairing.title')}</h2>
+        <h2 id="linking-title" className="card-title" tabIndex={-1} ref={title}>{t('pairing.title')}</h2>
         <PairingCode number={number} onUseQr={() => setMode('qr')} />
       </section>
     );
@@ -107,7 +114,7 @@ export const LinkingPanel = ({ number }: { number: WhatsappNumber }) => {
 
   return (
     <section className="card linking-panel" aria-labelledby="linking-title">
-      <h2 id="linking-title" className="card-title">{t('qr.title')}</h2>
+      <h2 id="linking-title" className="card-title" tabIndex={-1} ref={title}>{t('qr.title')}</h2>
       <div className="qr-layout">
         <QrSteps />
         <div className="qr-box">

@@ -1,5 +1,6 @@
-import { configure, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, configure, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
+import type { WhatsappNumberStatus } from '../../api/types.ts';
 import { installFakeApi } from '../../test/fake-api.ts';
 import { renderAt } from '../../test/render.tsx';
 import NumberPage from './number-page.tsx';
@@ -104,9 +105,75 @@ describe('number page', () => {
     renderNumber();
 
     expect(await screen.findByText(/The device was removed in WhatsApp › Linked devices/)).toBeTruthy();
+    expect(screen.getByText(/Click “Link again” below/)).toBeTruthy();
     expect(screen.getByText('the phone removed the linked device')).toBeTruthy();
     expect(screen.getAllByText('Logged out')).toHaveLength(2);
+  });
+
+  it('offers "Link again" only for a linked-device number that is logged out, banned or disconnected', async () => {
+    const statuses: WhatsappNumberStatus[] = ['pending_link', 'connected', 'hibernated', 'disconnected', 'logged_out', 'banned'];
+    for (const status of statuses) {
+      installFakeApi({ 'GET /api/v1/whatsapp-numbers/wan_1': { body: sampleNumber({ status }) } });
+      renderNumber();
+
+      expect(await screen.findByRole('heading', { name: 'Status' })).toBeTruthy();
+      const isOffered = status === 'disconnected' || status === 'logged_out' || status === 'banned';
+      expect(screen.queryByRole('button', { name: 'Link again' }) !== null, status).toBe(isOffered);
+      cleanup();
+    }
+
+    // A simulator number cannot be linked again: it is removed and added anew, as its advice says.
+    installFakeApi({ 'GET /api/v1/whatsapp-numbers/wan_1': { body: sampleNumber({ provider: 'simulator', status: 'logged_out' }) } });
+    renderNumber();
+
+    expect(await screen.findByText(/Remove this entry, add the number again/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Link again' })).toBeNull();
+    expect(screen.queryByText(/Link again/)).toBeNull();
     expect(screen.getByRole('link', { name: 'Link a number again' }).getAttribute('href')).toBe('/numbers?link=1');
+  });
+
+  it('links a logged-out number again with the CSRF token, then shows the live QR code in focus', async () => {
+    let isRelinked = false;
+    const fake = installFakeApi({
+      'GET /api/v1/session': { body: { user: {}, account: {}, csrfToken: 'csrf-1' } },
+      'GET /api/v1/whatsapp-numbers/wan_1': () => ({ body: isRelinked ? pending(QR_PNG) : sampleNumber({ status: 'logged_out' }) }),
+      'POST /api/v1/whatsapp-numbers/wan_1/relink': () => {
+        isRelinked = true;
+
+        return { body: pending(null) };
+      },
+    });
+    const { fetchSession } = await import('../../api/session.ts');
+    await fetchSession();
+    renderNumber();
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Link again' }));
+
+    expect(await screen.findByText('Preparing the QR code…')).toBeTruthy();
+    expect(document.activeElement?.textContent).toBe('Scan the QR code with your phone');
+    const relink = fake.requests.filter((request) => request.method === 'POST');
+    expect(relink).toHaveLength(1);
+    expect(relink[0]?.path).toBe('/api/v1/whatsapp-numbers/wan_1/relink');
+    expect(relink[0]?.headers['x-csrf-token']).toBe('csrf-1');
+    // The page polls the number while it waits to be linked: the QR arrives by itself.
+    const image = (await screen.findByRole('img', { name: 'QR code to scan with WhatsApp' }, { timeout: 5000 })) as HTMLImageElement;
+    expect(image.getAttribute('src')).toBe(QR_PNG);
+    expect(screen.queryByRole('button', { name: 'Link again' })).toBeNull();
+  }, 15_000);
+
+  it('explains a refusal when the status changed meanwhile', async () => {
+    installFakeApi({
+      'GET /api/v1/whatsapp-numbers/wan_1': { body: sampleNumber({ status: 'disconnected' }) },
+      'POST /api/v1/whatsapp-numbers/wan_1/relink': {
+        status: 409,
+        body: { error: { code: 'invalid_state', message: 'the number is connected: it is linked and works, there is nothing to link again' } },
+      },
+    });
+    renderNumber();
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Link again' }));
+
+    expect(await screen.findByText(/The status of this number changed meanwhile/)).toBeTruthy();
   });
 
   it('removes the number only after confirmation, with the CSRF token', async () => {

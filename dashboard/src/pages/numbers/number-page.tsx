@@ -2,11 +2,12 @@ import { CheckCircle2 } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useDeleteNumber, useNumber, type WhatsappNumber } from '../../api/numbers.ts';
+import { ApiError } from '../../api/client.ts';
+import { canRelink, RELINKABLE_STATUSES, useDeleteNumber, useNumber, useRelinkNumber, type WhatsappNumber } from '../../api/numbers.ts';
 import { ConfirmAction } from '../../components/confirm-action.tsx';
 import { CopyField } from '../../components/copy-button.tsx';
 import { Card, Page } from '../../components/page.tsx';
-import { EmptyState, ErrorState, Loading } from '../../components/states.tsx';
+import { EmptyState, ErrorState, FormError, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { useFormat } from '../../i18n/format.ts';
 import '../../styles/numbers.css';
@@ -15,7 +16,35 @@ import { LinkingPanel } from './linking-panel.tsx';
 /** A phone number keeps its "+" in front inside right-to-left text (Unicode left-to-right isolate). */
 const isolateLeftToRight = (text: string): string => `\u2066${text}\u2069`;
 
-const StatusCard = ({ number }: { number: WhatsappNumber }) => {
+/** The advice points at "Link again" only where that button is shown (linked-device numbers). */
+const adviceKey = (number: WhatsappNumber): string =>
+  RELINKABLE_STATUSES.includes(number.status) && !canRelink(number) ? `status.adviceWithoutRelink.${number.status}` : `status.advice.${number.status}`;
+
+const RelinkError = ({ error }: { error: unknown }) => {
+  const { t } = useTranslation('numbers');
+  if (error instanceof ApiError && error.code === 'invalid_state') return <p className="form-error" role="alert">{t('relink.stateChanged')}</p>;
+
+  return <FormError error={error} />;
+};
+
+/** Forgets the old device; the page then shows the live QR code, as for a new number. */
+const RelinkNumber = ({ number, onRelinked }: { number: WhatsappNumber; onRelinked: () => void }) => {
+  const { t } = useTranslation('numbers');
+  const relink = useRelinkNumber();
+
+  return (
+    <div className="stack">
+      <RelinkError error={relink.error} />
+      <p>
+        <button type="button" className="button button-primary" disabled={relink.isPending} onClick={() => relink.mutate(number.id, { onSuccess: onRelinked })}>
+          {relink.isPending ? t('relink.pending') : t('relink.button')}
+        </button>
+      </p>
+    </div>
+  );
+};
+
+const StatusCard = ({ number, onRelinked }: { number: WhatsappNumber; onRelinked: () => void }) => {
   const { t } = useTranslation('numbers');
   const format = useFormat();
 
@@ -25,7 +54,7 @@ const StatusCard = ({ number }: { number: WhatsappNumber }) => {
         <p className="row" aria-live="polite">
           <StatusBadge kind="number" status={number.status} />
         </p>
-        <p>{t(`status.advice.${number.status}`)}</p>
+        <p>{t(adviceKey(number))}</p>
         <dl className="number-facts">
           <div>
             <dt>{t('list.provider')}</dt>
@@ -48,7 +77,9 @@ const StatusCard = ({ number }: { number: WhatsappNumber }) => {
             </div>
           ) : null}
         </dl>
-        {number.status === 'logged_out' || number.status === 'banned' ? (
+        {canRelink(number) ? (
+          <RelinkNumber number={number} onRelinked={onRelinked} />
+        ) : number.status === 'logged_out' || number.status === 'banned' ? (
           <p>
             <Link className="button" to="/numbers?link=1">{t('status.linkAnother')}</Link>
           </p>
@@ -132,6 +163,8 @@ export default function NumberPage() {
   useEffect(() => {
     if (status === 'pending_link') setSawLinking(true);
   }, [status]);
+  // After "Link again" the QR panel appears above the button: focus moves there, so it is in view and announced.
+  const [isRelinked, setRelinked] = useState(false);
 
   if (number.isPending) return <Page title={t('titleOne')}><Loading /></Page>;
   if (number.isError) {
@@ -157,14 +190,14 @@ export default function NumberPage() {
           </div>
         </div>
       ) : null}
-      {current.status === 'pending_link' && current.provider === 'linked' ? <LinkingPanel number={current} /> : null}
+      {current.status === 'pending_link' && current.provider === 'linked' ? <LinkingPanel number={current} shouldTakeFocus={isRelinked} /> : null}
       {current.status === 'pending_link' && current.provider === 'simulator' ? (
         <EmptyState title={t('simulator.linking')}>
           <Loading label={t('simulator.wait')} />
         </EmptyState>
       ) : null}
       {current.provider === 'cloud' && current.webhookUrl ? <CloudWebhookCard webhookUrl={current.webhookUrl} /> : null}
-      <StatusCard number={current} />
+      <StatusCard number={current} onRelinked={() => setRelinked(true)} />
       <HistoryCard number={current} />
       <DeleteNumber number={current} />
     </Page>
