@@ -7,7 +7,7 @@ import { AppError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import type { InboundMessage, ProviderKind, WhatsAppProvider } from './provider.ts';
 import { createSimulatorProvider } from './providers/simulator.ts';
-import { SessionManager, type SessionManagerHooks } from './session-manager.ts';
+import { PAIRING_CHANNEL, SessionManager, type SessionManagerHooks } from './session-manager.ts';
 import { startSimulator, type RunningSimulator } from './simulator/simulator-server.ts';
 
 const keyring = createKeyring(toMasterKey(randomBytes(32).toString('base64')));
@@ -280,6 +280,42 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     expect(attempts).toBe(1);
     expect(hooks.alerts).toEqual(['disconnected']);
     await testDatabase.database.query('delete from messages where number_id = $1', [id]);
+  });
+
+  it('asks WhatsApp for one pairing code however often it is requested, and shares it until the phone changes', async () => {
+    const asked: string[] = [];
+    const linkingProvider: WhatsAppProvider = {
+      kind: 'linked',
+      holdsConnection: true,
+      connect: async () => ({
+        send: async () => {
+          throw new AppError('upstream_unavailable', { message: 'not linked' });
+        },
+        checkOnWhatsApp: async () => null,
+        // WhatsApp takes a while to issue a code; every request issues a new one.
+        requestPairingCode: async (phone) => {
+          asked.push(phone);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+
+          return `CODE${asked.length}`;
+        },
+        close: async () => undefined,
+        logout: async () => undefined,
+      }),
+    };
+    const id = `num_test_${backend}_pairing_${++numberCounter}`;
+    await testDatabase.database.query("insert into whatsapp_numbers (id, account_id, provider, status, wake_at) values ($1, 'acc_sessions', 'linked', 'pending_link', now())", [id]);
+    const manager = await startManager(recordingHooks(), { providers: new Map([...providers, ['linked', linkingProvider]]) });
+    await waitFor(() => manager.requestPairingCode(id, '966500000013').catch(() => null), (code) => code !== null);
+    const again = await Promise.all([manager.requestPairingCode(id, '966500000013'), manager.requestPairingCode(id, '966500000013')]);
+    // The API also re-asks through NOTIFY while it waits for the stored code.
+    await testDatabase.database.query(`select pg_notify('${PAIRING_CHANNEL}', $1)`, [JSON.stringify({ numberId: id, phone: '966500000013' })]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(again).toEqual(['CODE1', 'CODE1']);
+    expect(asked).toEqual(['966500000013']);
+    expect(await manager.requestPairingCode(id, '966500000014')).toBe('CODE2');
+    expect(asked).toEqual(['966500000013', '966500000014']);
+    await testDatabase.database.query('delete from whatsapp_numbers where id = $1', [id]);
   });
 
   it('hibernates an idle number and wakes it when a message is queued', async () => {

@@ -69,6 +69,8 @@ type LiveSession = {
   pacing: { lastSentAt: Date | null; sentToday: number; sentTodayDate: string | null; linkedAt: Date };
   /** A message was queued while the outbox was being drained: look again before stopping. */
   isDrainRequested: boolean;
+  /** The pairing code asked of this connection, shared by repeated requests (pairingCodeOf). */
+  pairingRequest: { session: WhatsAppSession; phone: string; startedAt: number; code: Promise<string> } | null;
 };
 
 type NumberRow = {
@@ -200,10 +202,10 @@ export class SessionManager {
     }
     if (typeof request.numberId !== 'string' || typeof request.phone !== 'string') return;
     const live = this.sessions.get(request.numberId);
-    if (!live?.session?.requestPairingCode) return;
+    if (!live) return;
     try {
-      const code = await live.session.requestPairingCode(request.phone);
-      await this.storeLinkCode(live, 'pairing', code);
+      const code = await this.pairingCodeOf(live, request.phone);
+      if (code !== null) await this.storeLinkCode(live, 'pairing', code);
     } catch (error) {
       this.log.warn({ err: error, numberId: request.numberId }, 'pairing code request failed');
     }
@@ -212,9 +214,30 @@ export class SessionManager {
   /** Asks the live session of a number for a pairing code; null when this process does not drive it. */
   async requestPairingCode(numberId: string, phone: string): Promise<string | null> {
     const live = this.sessions.get(numberId);
-    if (!live?.session?.requestPairingCode) return null;
 
-    return live.session.requestPairingCode(phone);
+    return live ? this.pairingCodeOf(live, phone) : null;
+  }
+
+  /**
+   * The session's pairing code for this phone. WhatsApp issues a new code on every request and only
+   * the newest one links, so repeated requests (the API re-asks every second until a code is
+   * stored; a merchant clicks twice) share one request and its code while the same connection
+   * lasts, for PAIRING_CODE_REUSE_MS. Null when the session cannot link by code.
+   */
+  private pairingCodeOf(live: LiveSession, phone: string): Promise<string> | null {
+    const session = live.session;
+    if (!session?.requestPairingCode) return null;
+    const current = live.pairingRequest;
+    if (current && current.session === session && current.phone === phone && Date.now() - current.startedAt < PAIRING_CODE_REUSE_MS) return current.code;
+    const code = session.requestPairingCode(phone);
+    const pairingRequest = { session, phone, startedAt: Date.now(), code };
+    live.pairingRequest = pairingRequest;
+    // A failed request is not reused: the next one asks WhatsApp again.
+    code.catch(() => {
+      if (live.pairingRequest === pairingRequest) live.pairingRequest = null;
+    });
+
+    return code;
   }
 
   /** One pass: heartbeat, renew or drop leases, take over wanted numbers, hibernate idle ones, send. */
@@ -378,6 +401,7 @@ export class SessionManager {
         linkedAt: row.linked_at ?? row.created_at,
       },
       isDrainRequested: false,
+      pairingRequest: null,
     };
     this.sessions.set(row.id, live);
     this.log.info({ numberId: row.id, provider: row.provider, fencingToken }, 'session opening');
@@ -816,6 +840,9 @@ export class SessionManager {
  * A number needs a live session when it is linking, has messages due, has orders awaiting a reply
  * (replies reach a linked device only while it is connected), or its scheduled wake time passed.
  */
+/** How long a pairing code is handed out again for the same phone and connection (codes expire within minutes). */
+const PAIRING_CODE_REUSE_MS = 60_000;
+
 /** How often a number whose settings the provider refused is tried again. */
 const UNUSABLE_SETTINGS_RETRY_MS = 10 * 60_000;
 
