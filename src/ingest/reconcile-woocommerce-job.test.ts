@@ -198,6 +198,36 @@ describe.each(TEST_BACKENDS)('WooCommerce reconciliation on %s', (backend) => {
     expect(await readCursor()).toBeGreaterThanOrEqual(cursorAfterFirst ?? 0);
   });
 
+  it('finds a cancellation whose webhook was lost: a known order still waiting is skipped, a decided one stays', async () => {
+    const site = 'shop-cancelled';
+    const store = await createWooStore('Souk Cancel', `${fake.origin}/${site}`);
+    const now = Date.now();
+    sites.set(site, [wooOrder(701, new Date(now - 30_000)), wooOrder(702, new Date(now - 20_000))]);
+    expect(await reconcileWooCommerceStore(testRuntime.runtime.services, store.id, merchant.accountId)).toMatchObject({ ingested: 2 });
+    const database = testRuntime.testDatabase.database;
+    await database.query("update orders set status = 'queued', failure_reason = null where store_id = $1 and external_id = '701'", [store.id]);
+    await database.query("update orders set status = 'confirmed', failure_reason = null where store_id = $1 and external_id = '702'", [store.id]);
+    // Both cancelled on the store; 703 was never seen by Akked and was refunded at once.
+    sites.set(site, [wooOrder(701, new Date(now - 30_000), 'cancelled'), wooOrder(702, new Date(now - 20_000), 'cancelled'), wooOrder(703, new Date(now - 10_000), 'refunded')]);
+
+    const result = await reconcileWooCommerceStore(testRuntime.runtime.services, store.id, merchant.accountId);
+    expect(result).toMatchObject({ cancelled: 1, ingested: 0, skipped: 2 });
+    const rows = await database.query<{ external_id: string; status: string; failure_reason: string | null }>(
+      'select external_id, status, failure_reason from orders where store_id = $1 order by external_id',
+      [store.id],
+    );
+    expect(rows).toEqual([
+      { external_id: '701', status: 'skipped', failure_reason: 'cancelled_on_platform' },
+      { external_id: '702', status: 'confirmed', failure_reason: null },
+    ]);
+    const [event] = await database.query<{ cause: string }>(
+      "select e.cause from order_events e join orders o on o.id = e.order_id where o.store_id = $1 and o.external_id = '701' and e.status = 'skipped'",
+      [store.id],
+    );
+    expect(event?.cause).toBe('cancelled_on_platform');
+    expect(await reconcileWooCommerceStore(testRuntime.runtime.services, store.id, merchant.accountId)).toMatchObject({ cancelled: 0 });
+  });
+
   it('follows the pages of a store with more orders than one page holds', async () => {
     const site = 'shop-busy';
     const store = await createWooStore('Busy shop', `${fake.origin}/${site}`);

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { readCredential } from '../credentials/credential-store.ts';
 import { AppError } from '../errors.ts';
 import { defineJob, type JobDefinition } from '../jobs/define-job.ts';
-import { ingestOrder } from '../orders/ingest-order.ts';
+import { applyPlatformCancellation, ingestOrder } from '../orders/ingest-order.ts';
+import type { OrderStatus } from '../orders/order-status.ts';
 import type { Services } from '../services.ts';
 import { findStoreForWebhook, type Store } from '../stores/stores.ts';
 import { createGuardedFetch } from '../writeback/outbound-guard.ts';
@@ -45,10 +46,25 @@ const DRAFT_STATUSES: ReadonlySet<string> = new Set(['checkout-draft', 'auto-dra
  * sees it later, when it may already be cancelled, failed, refunded or delivered.
  */
 const SETTLED_STATUSES: ReadonlySet<string> = new Set(['cancelled', 'trash', 'failed', 'refunded', 'completed']);
+/**
+ * Settled statuses that mean the order will not be delivered. WooCommerce sends no retry of the
+ * `order.updated` webhook either, so a cancellation whose webhook was lost is found here: a known
+ * order still waiting for its message is skipped, one already asked about is marked cancelled.
+ */
+const CANCELLED_STATUSES: ReadonlySet<string> = new Set(['cancelled', 'trash', 'failed', 'refunded']);
+
+/** Orders not yet confirmed or cancelled by the customer: a cancellation on the store still matters. */
+const AWAITING_STATUSES: ReadonlySet<OrderStatus> = new Set(['received', 'queued', 'sent', 'delivered', 'read']);
 
 const ListedOrderSchema = z
-  .object({ status: z.string().catch(''), date_created_gmt: z.string().nullish().catch(null) })
-  .catch({ status: '', date_created_gmt: null });
+  .object({
+    id: z.union([z.string(), z.number()]).transform(String).nullish().catch(null),
+    status: z.string().catch(''),
+    date_created_gmt: z.string().nullish().catch(null),
+  })
+  .catch({ id: null, status: '', date_created_gmt: null });
+
+const readStatus = (rawOrder: unknown): string => ListedOrderSchema.parse(rawOrder).status.trim().toLowerCase();
 
 /** Whether a listed order is a placed order still worth confirming. */
 export const isReconcilableStatus = (rawOrder: unknown): boolean => {
@@ -72,7 +88,17 @@ const ReconcilePayloadSchema = z
 
 export type ReconcilePayload = z.infer<typeof ReconcilePayloadSchema>;
 
-export type ReconcileResult = { listed: number; ingested: number; known: number; skipped: number; unreadable: number; pages: number; reconciledUntil: Date };
+export type ReconcileResult = {
+  listed: number;
+  ingested: number;
+  known: number;
+  /** Known orders found cancelled (or failed, refunded, trashed) on the store. */
+  cancelled: number;
+  skipped: number;
+  unreadable: number;
+  pages: number;
+  reconciledUntil: Date;
+};
 
 /** Enqueues one reconciliation per WooCommerce store that has write-back credentials. */
 export const enqueueStoreReconciliations = async (services: Services): Promise<number> => {
@@ -127,7 +153,7 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
 
   const since = startOfRun(store, await readCursor(services, storeId), now);
   const fetch = createGuardedFetch({ allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND, timeoutMs: 15_000 });
-  const result: ReconcileResult = { listed: 0, ingested: 0, known: 0, skipped: 0, unreadable: 0, pages: 0, reconciledUntil: now };
+  const result: ReconcileResult = { listed: 0, ingested: 0, known: 0, cancelled: 0, skipped: 0, unreadable: 0, pages: 0, reconciledUntil: now };
   let latestListed: number | null = null;
 
   for (let page = 1; ; page++) {
@@ -135,11 +161,14 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
     result.pages = page;
     result.listed += listing.orders.length;
     const candidates: NormalizedOrder[] = [];
+    const cancelledIds: string[] = [];
     for (const rawOrder of listing.orders) {
       const createdAt = readCreatedAt(rawOrder);
       if (createdAt !== null) latestListed = Math.max(latestListed ?? createdAt, createdAt);
       if (!isReconcilableStatus(rawOrder)) {
-        result.skipped++;
+        const externalId = ListedOrderSchema.parse(rawOrder).id;
+        if (CANCELLED_STATUSES.has(readStatus(rawOrder)) && externalId) cancelledIds.push(externalId);
+        else result.skipped++;
         continue;
       }
       const order = normalizeListedOrder(services, store, rawOrder);
@@ -151,11 +180,22 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
       if (Date.parse(order.createdAt) < since.getTime()) result.skipped++;
       else candidates.push(order);
     }
-    const knownRows = await database.query<{ external_id: string }>('select external_id from orders where store_id = $1 and external_id = any($2::text[])', [
-      storeId,
-      candidates.map((order) => order.externalId),
-    ]);
+    const knownRows = await database.query<{ external_id: string; status: OrderStatus }>(
+      'select external_id, status from orders where store_id = $1 and external_id = any($2::text[])',
+      [storeId, [...candidates.map((order) => order.externalId), ...cancelledIds]],
+    );
     const known = new Set(knownRows.map((row) => row.external_id));
+    const statusOf = new Map(knownRows.map((row) => [row.external_id, row.status]));
+    for (const externalId of cancelledIds) {
+      const status = statusOf.get(externalId);
+      // Unknown: nothing to confirm. Already decided or closed: the store's word changes nothing here.
+      if (status === undefined || !AWAITING_STATUSES.has(status)) {
+        result.skipped++;
+        continue;
+      }
+      await applyPlatformCancellation(database, storeId, externalId);
+      result.cancelled++;
+    }
     for (const order of candidates) {
       if (known.has(order.externalId)) {
         result.known++;
