@@ -8,8 +8,10 @@ export const ERROR_STATUS = {
   bad_request: 400,
   /** The body is not JSON, or not the JSON the route expects. */
   malformed_json: 400,
-  /** No session or API key, a revoked key, or a wrong password. */
+  /** No session or API key, or a revoked key. */
   unauthorized: 401,
+  /** A signed-in user confirmed an action with a wrong password: 401 as well, told apart from a lapsed session by its code. */
+  wrong_password: 401,
   /** A webhook whose signature or token does not match any of the store's secrets. */
   invalid_signature: 401,
   /** Authenticated, but the action is not allowed (missing CSRF token, API key where a session is required). */

@@ -219,6 +219,7 @@ describe.each(TEST_BACKENDS)('accounts on %s', (backend) => {
     expect(withKey.statusCode).toBe(403);
     const wrong = await app.inject({ method: 'DELETE', url: '/api/v1/account', headers: browserHeaders(testRuntime, doomed), payload: { password: 'not my password' } });
     expect(wrong.statusCode).toBe(401);
+    expect(wrong.json()).toEqual({ error: { code: 'wrong_password', message: 'wrong password' } });
     const deleted = await app.inject({ method: 'DELETE', url: '/api/v1/account', headers: browserHeaders(testRuntime, doomed), payload: { password: doomed.password } });
     expect(deleted.statusCode, deleted.body).toBe(200);
     expect(deleted.json().deleted).toMatchObject({ users: 1, stores: 1, orders: 1 });

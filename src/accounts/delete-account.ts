@@ -40,7 +40,7 @@ export const deleteAccount = async (
   const [identity] = await database.query<{ password: string | null }>("select password from auth_identities where user_id = $1 and provider_id = 'credential'", [options.userId]);
   const context = await dependencies.auth.$context;
   const isPasswordRight = identity?.password ? await context.password.verify({ hash: identity.password, password: options.password }) : false;
-  if (!isPasswordRight) throw new AppError('unauthorized', { message: 'wrong password' });
+  if (!isPasswordRight) throw new AppError('wrong_password', { message: 'wrong password' });
   // Before any row goes: if Stripe cannot be reached the deletion stops (503) rather than leave a
   // subscription billing an account that no longer exists.
   await cancelAccountSubscription(dependencies, options.accountId);

@@ -25,8 +25,8 @@ export const DeleteAccountSection = () => {
       navigate('/sign-in?deleted=1', { replace: true });
     },
   });
-  // DELETE /api/v1/account answers 401 for a wrong password (the session itself is checked first).
-  const wrongPassword = remove.error instanceof ApiError && remove.error.status === 401;
+  // A wrong password is a 401 `wrong_password`; a lapsed session is a 401 `unauthorized`, shown as an error of the form.
+  const wrongPassword = remove.error instanceof ApiError && remove.error.code === 'wrong_password';
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     if (understood && password) remove.mutate(password);

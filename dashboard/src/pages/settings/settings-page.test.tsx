@@ -224,7 +224,7 @@ describe('settings: delete account', () => {
       'GET /api/v1/session': { body: SAMPLE_SESSION },
       'GET /api/v1/api-keys': { body: { data: [] } },
       'GET /api/v1/stores': STORES,
-      'DELETE /api/v1/account': { status: 401, body: { error: { code: 'unauthorized', message: 'wrong password' } } },
+      'DELETE /api/v1/account': { status: 401, body: { error: { code: 'wrong_password', message: 'wrong password' } } },
     });
     renderSettings();
     const button = await screen.findByRole('button', { name: 'Delete my account' });
@@ -236,6 +236,21 @@ describe('settings: delete account', () => {
     await waitFor(() => expect(password.getAttribute('aria-invalid')).toBe('true'));
     expect(within(card('Delete your account')).getByRole('alert').textContent).toBe('That password is not right.');
     expect(screen.queryByTestId('where')).toBeNull();
+  });
+
+  it('tells a lapsed session apart from a wrong password', async () => {
+    installFakeApi({
+      'GET /api/v1/session': { body: SAMPLE_SESSION },
+      'GET /api/v1/api-keys': { body: { data: [] } },
+      'GET /api/v1/stores': STORES,
+      'DELETE /api/v1/account': { status: 401, body: { error: { code: 'unauthorized', message: 'not signed in' } } },
+    });
+    renderSettings();
+    const button = await screen.findByRole('button', { name: 'Delete my account' });
+    fill();
+    fireEvent.click(button);
+    await waitFor(() => expect(within(card('Delete your account')).getByRole('alert').textContent).toContain('Please sign in again.'));
+    expect(screen.getByLabelText('Your password').getAttribute('aria-invalid')).not.toBe('true');
   });
 
   it('deletes with the password and the CSRF token, forgets the session and says so on the sign-in page', async () => {
