@@ -258,9 +258,17 @@ describe('sign-in rate limit', () => {
         payload: { email: 'nobody@example.com', password: 'wrong password here' },
       });
     const statuses: number[] = [];
-    for (let index = 0; index < 5; index++) statuses.push((await attempt('203.0.113.7')).statusCode);
+    let limited: Awaited<ReturnType<typeof attempt>> | null = null;
+    for (let index = 0; index < 5; index++) {
+      const answer = await attempt('203.0.113.7');
+      statuses.push(answer.statusCode);
+      limited = answer;
+    }
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.slice(3)).toEqual([429, 429]);
+    // Like every Akked error: JSON {error:{code,message}}, also where better-auth answers in plain text.
+    expect(limited?.headers['content-type']).toContain('application/json');
+    expect(limited?.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
     expect((await attempt('203.0.113.8')).statusCode).toBe(401);
   });
 });

@@ -1,5 +1,7 @@
 import { CLIENT_ADDRESS_HEADER, SESSION_COOKIE_NAME, type Auth } from '../../accounts/auth.ts';
+import { z } from 'zod';
 import type { Config } from '../../config.ts';
+import { ERROR_STATUS, type ErrorCode } from '../../errors.ts';
 import type { AppInstance } from '../app.ts';
 import { toWebHeaders } from '../authenticate.ts';
 
@@ -17,6 +19,28 @@ export const clientAddress = (config: Config, request: { ip: string; headers: Re
   }
 
   return request.ip;
+};
+
+const AuthErrorSchema = z.object({ code: z.string().min(1).max(100).optional().catch(undefined), message: z.string().min(1).max(1000).optional().catch(undefined) }).catch({});
+
+/** better-auth's error body: JSON `{code, message}`, or a line of text (its rate limiter). */
+const readAuthError = (body: Buffer, contentType: string | null): { code?: string | undefined; message?: string | undefined } => {
+  const text = body.toString('utf8').trim();
+  if (!(contentType ?? '').includes('application/json')) return { message: text.length > 0 ? text.slice(0, 1000) : undefined };
+  try {
+    return AuthErrorSchema.parse(JSON.parse(text || '{}'));
+  } catch {
+    return {};
+  }
+};
+
+/** The Akked error code for a status better-auth answered without one. */
+const codeForStatus = (status: number): ErrorCode => {
+  const matching = (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).find(([, code]) => code === status);
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'internal';
+
+  return matching?.[0] ?? 'bad_request';
 };
 
 /** Mounts better-auth at /api/auth/* (sign-up, sign-in, sign-out, verify-email, password reset). */
@@ -45,11 +69,13 @@ export const registerAuthRoutes = (app: AppInstance, options: { auth: Auth; conf
       const cookies = response.headers.getSetCookie().filter((cookie) => ALLOWED_COOKIES.has(cookieName(cookie)));
       if (cookies.length > 0) reply.header('set-cookie', cookies);
       const body = Buffer.from(await response.arrayBuffer());
-      if (response.status >= 400 && (response.headers.get('content-type') ?? '').includes('application/json')) {
-        // better-auth answers {code, message}; every Akked error is {error:{code,message}}.
-        const parsed = JSON.parse(body.toString('utf8') || '{}') as { code?: string; message?: string };
+      if (response.status >= 400) {
+        // better-auth answers {code, message}, or plain text (its rate limiter); every Akked error is {error:{code,message}}.
+        const parsed = readAuthError(body, response.headers.get('content-type'));
+        reply.removeHeader('content-type');
+
         return reply.send({
-          error: { code: (parsed.code ?? 'bad_request').toLowerCase(), message: parsed.message ?? response.statusText },
+          error: { code: (parsed.code ?? codeForStatus(response.status)).toLowerCase(), message: parsed.message ?? (response.statusText || 'request refused') },
         });
       }
 
