@@ -10,7 +10,7 @@ import type { Database } from '../db/database.ts';
 const grantCreditsForTest = (database: Database, accountId: string) =>
   grantCredits(database, { accountId, kind: 'adjustment', credits: 20, reason: 'test: refill', reference: `refill-${Date.now()}` });
 import { startSimulator, type RunningSimulator } from '../whatsapp/simulator/simulator-server.ts';
-import { startFakeStoreApi, type FakeStoreApi } from '../writeback/fake-store-api.ts';
+import { startFakeStoreApi, type FakeStoreApi } from '../../test/harness/fake-store-api.ts';
 
 /**
  * The confirmation flow in one process, as a merchant and a customer live it: a simulator number,

@@ -8,7 +8,7 @@ import { waitUntil } from '../../test/harness/flow.ts';
 import { appOf, createMerchant, type Merchant } from '../../test/harness/http.ts';
 import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
 import { AppError } from '../errors.ts';
-import { startFakeStoreApi, type FakeStoreApi, type RecordedRequest } from '../writeback/fake-store-api.ts';
+import { startFakeStoreApi, type FakeStoreApi, type RecordedRequest } from '../../test/harness/fake-store-api.ts';
 import { reconcileWooCommerceJob, reconcileWooCommerceStore, type ReconcilePayload } from './reconcile-woocommerce-job.ts';
 
 const FIXTURE = new URL('../../test/fixtures/payloads/woocommerce-docs-retrieve-order.json', import.meta.url);

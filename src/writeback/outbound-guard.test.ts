@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rejectionOf, startFakeStoreApi, type FakeStoreApi } from './fake-store-api.ts';
+import { rejectionOf, startFakeStoreApi, type FakeStoreApi } from '../../test/harness/fake-store-api.ts';
 import { assertPublicDestination, classifyAddress, createGuardedFetch } from './outbound-guard.ts';
 
 const resolvesTo =

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeStoreApi, type FakeStoreApi } from '../../src/writeback/fake-store-api.ts';
+import { startFakeStoreApi, type FakeStoreApi } from '../harness/fake-store-api.ts';
 import { TEST_DATABASE_URL } from '../harness/database.ts';
 import { shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
 import { findFreePort, signUpMerchant, startAkked, startServeWithSimulator, startSimulatorProcess, waitForHttp, type AkkedProcess } from '../harness/processes.ts';

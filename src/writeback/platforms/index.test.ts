@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PLATFORMS } from '../../ingest/order.ts';
-import { startFakeStoreApi, type FakeStoreApi } from '../fake-store-api.ts';
+import { startFakeStoreApi, type FakeStoreApi } from '../../../test/harness/fake-store-api.ts';
 import { createGuardedFetch } from '../outbound-guard.ts';
 import { WRITE_BACK_ADAPTERS, WriteBackCredentialsSchemas, writeResultToStore } from './index.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HTTP_ERROR_CASES, expectNoSecretIn, rejectionOf, startFakeStoreApi, type FakeStoreApi, type RecordedRequest } from '../fake-store-api.ts';
+import { HTTP_ERROR_CASES, expectNoSecretIn, rejectionOf, startFakeStoreApi, type FakeStoreApi, type RecordedRequest } from '../../../test/harness/fake-store-api.ts';
 import { createGuardedFetch } from '../outbound-guard.ts';
 import { resolveStoreOrigin, type WriteBackRequest, type WriteBackResult } from '../write-back-adapter.ts';
 import {

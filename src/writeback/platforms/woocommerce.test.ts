@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HTTP_ERROR_CASES, expectNoSecretIn, rejectionOf, startFakeStoreApi, type FakeStoreApi } from '../fake-store-api.ts';
+import { HTTP_ERROR_CASES, expectNoSecretIn, rejectionOf, startFakeStoreApi, type FakeStoreApi } from '../../../test/harness/fake-store-api.ts';
 import { createGuardedFetch } from '../outbound-guard.ts';
 import type { WriteBackRequest, WriteBackResult } from '../write-back-adapter.ts';
 import { WooCommerceCredentialsSchema, listRecentOrders, wooCommerceWriteBackAdapter } from './woocommerce.ts';

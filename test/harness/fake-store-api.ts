@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../src/errors.ts';
 
 /**
  * Test support, imported only by tests. A local stand-in for a store platform's API: an HTTP server on
