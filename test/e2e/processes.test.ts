@@ -241,4 +241,43 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
       await database.end();
     }
   }, 240_000);
+
+  it('sends a reminder when the customer does not answer, then ends as no_response', async () => {
+    const merchant = await signUpMerchant(baseUrl, dataDirectory, { email: `e2e.pg.silent.${Date.now()}@example.com` });
+    const number = await merchant.api('POST', '/api/v1/whatsapp-numbers', { provider: 'simulator' });
+    await waitUntil(async () => (await merchant.api('GET', `/api/v1/whatsapp-numbers/${number.json.id}`)).json.status, (status) => status === 'connected', 30_000, 'the number to link');
+    const store = await merchant.api('POST', '/api/v1/stores', { name: 'Silent', platform: 'shopify', whatsappNumberId: number.json.id, defaultCountry: 'SA', webhookSecret: 'secret-silent-abcdef' });
+    expect(store.status, store.text).toBe(201);
+    const customer = '+966551239990';
+    await signedShopifyDelivery(baseUrl, String(store.json.id), 'secret-silent-abcdef', shopifyCodOrder({ id: `9900${Date.now() % 100000}`, number: '#9901', phone: customer }));
+    await waitUntil(() => simulatorMessages(simulatorUrl, customer), (messages) => messages.length >= 1, 30_000, 'the confirmation message');
+    const database = new pg.Client({ connectionString: databaseUrl });
+    await database.connect();
+    try {
+      // The store waits two hours before the reminder and two more before giving up: move the
+      // follow-up job of this order to now, as the clock would, each time it is scheduled.
+      const pullForward = () =>
+        database.query(
+          `update pgboss.job set start_after = now() where name = 'confirmation.follow-up' and state = 'created'
+             and data->>'orderId' in (select id from orders where store_id = $1)`,
+          [store.json.id],
+        );
+      await waitUntil(async () => {
+        await pullForward();
+
+        return simulatorMessages(simulatorUrl, customer);
+      }, (messages) => messages.length >= 2, 30_000, 'the reminder');
+      const statusOfOrder = async () => {
+        await pullForward();
+        const list = await merchant.api('GET', `/api/v1/orders?storeId=${store.json.id}`);
+
+        return (list.json.data as { status: string }[])[0]?.status;
+      };
+      await waitUntil(statusOfOrder, (status) => status === 'no_response', 30_000, 'no_response');
+      const messages = await simulatorMessages(simulatorUrl, customer);
+      expect(messages).toHaveLength(2);
+    } finally {
+      await database.end();
+    }
+  }, 120_000);
 });
