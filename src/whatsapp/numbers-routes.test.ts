@@ -33,6 +33,7 @@ type NumberView = {
   qrDataUrl: string | null;
   pairingCode: string | null;
   webhookUrl: string | null;
+  linkedAt: string | null;
   history: { status: string; reason: string | null; at: string }[];
 };
 
@@ -352,6 +353,8 @@ describe.each(TEST_BACKENDS)('WhatsApp numbers without a simulator, and Cloud AP
         expect(response.statusCode, response.body).toBe(200);
         const number = response.json<NumberView>();
         expect(number).toMatchObject({ id, provider: 'linked', status: 'pending_link', statusReason: 'relink_requested', qr: null, qrDataUrl: null, pairingCode: null });
+        // Back from a ban, the number warms up again once linked; otherwise it keeps its pace.
+        expect(number.linkedAt === null).toBe(status === 'banned');
         expect(number.history.slice(0, 2).map((event) => [event.status, event.reason])).toEqual([
           ['pending_link', 'relink_requested'],
           [status, 'trouble'],

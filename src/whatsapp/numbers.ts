@@ -245,7 +245,11 @@ export const relinkNumber = async (dependencies: NumberDependencies, accountId: 
     // close notification reaches it.
     const releasedLeases = await transaction.query('delete from whatsapp_leases where number_id = $1 returning number_id', [numberId]);
     // wake_at now: the session manager opens it to link, as it does a new linked number.
-    await transaction.query('update whatsapp_numbers set qr_envelope = null, pairing_code_envelope = null, wake_at = now() where id = $1', [numberId]);
+    // A banned number that comes back starts its warm-up pace again (set when it connects).
+    await transaction.query(
+      "update whatsapp_numbers set qr_envelope = null, pairing_code_envelope = null, wake_at = now(), linked_at = case when status = 'banned' then null else linked_at end where id = $1",
+      [numberId],
+    );
     await setNumberStatus(transaction, numberId, 'pending_link', 'relink_requested');
     if (releasedLeases.length > 0) await notifyClose(transaction, numberId);
 

@@ -318,6 +318,46 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     await testDatabase.database.query('delete from whatsapp_numbers where id = $1', [id]);
   });
 
+  it('restarts the warm-up of a number when another phone links under it, and keeps it for the same phone', async () => {
+    const linkedPhone = '+15550888888';
+    // A linked device that links at once and reports the phone WhatsApp linked it to.
+    const linkingProvider: WhatsAppProvider = {
+      kind: 'linked',
+      holdsConnection: true,
+      connect: async ({ events }) => {
+        setTimeout(() => events.onConnected({ phone: linkedPhone }), 10);
+
+        return {
+          send: async () => {
+            throw new AppError('upstream_unavailable', { message: 'not used' });
+          },
+          checkOnWhatsApp: async () => null,
+          close: async () => undefined,
+          logout: async () => undefined,
+        };
+      },
+    };
+    const ids = { same: `num_test_${backend}_warm_${++numberCounter}`, other: `num_test_${backend}_warm_${++numberCounter}` };
+    for (const [id, phone] of [[ids.same, linkedPhone], [ids.other, '+15550777777']]) {
+      await testDatabase.database.query(
+        "insert into whatsapp_numbers (id, account_id, provider, phone, status, wake_at, linked_at) values ($1, 'acc_sessions', 'linked', $2, 'pending_link', now(), now() - interval '30 days')",
+        [id, phone],
+      );
+    }
+    await startManager(recordingHooks(), { providers: new Map([...providers, ['linked', linkingProvider]]) });
+    await waitFor(() => numberStatus(ids.same), (status) => status === 'connected');
+    await waitFor(() => numberStatus(ids.other), (status) => status === 'connected');
+    const rows = await testDatabase.database.query<{ id: string; phone: string; days: number }>(
+      'select id, phone, extract(epoch from (now() - linked_at)) / 86400 as days from whatsapp_numbers where id = any($1::text[])',
+      [[ids.same, ids.other]],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(Number(byId.get(ids.same)?.days)).toBeGreaterThan(29);
+    expect(Number(byId.get(ids.other)?.days)).toBeLessThan(1);
+    expect(byId.get(ids.other)?.phone).toBe(linkedPhone);
+    await testDatabase.database.query('delete from whatsapp_numbers where id = any($1::text[])', [[ids.same, ids.other]]);
+  });
+
   it('hibernates an idle number and wakes it when a message is queued', async () => {
     const number = await createNumber();
     const manager = await startManager(recordingHooks(), { idleMilliseconds: 300 });

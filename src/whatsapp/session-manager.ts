@@ -477,14 +477,21 @@ export class SessionManager {
     live.isConnected = true;
     live.reconnectAttempts = 0;
     live.lastActivityAt = Date.now();
-    await this.options.database.transaction(async (transaction) => {
+    const linkedAt = await this.options.database.transaction(async (transaction) => {
+      // Another phone linked under this number (a relink): it starts its warm-up pace afresh.
       await transaction.query(
         `update whatsapp_numbers set phone = coalesce($2, phone), qr_envelope = null, pairing_code_envelope = null,
+           linked_at = case when $2::text is not null and phone is not null and phone <> $2::text then null else linked_at end,
            wake_at = null, last_activity_at = now(), updated_at = now() where id = $1`,
         [live.numberId, phone],
       );
       await setNumberStatus(transaction, live.numberId, 'connected', null);
+      const [row] = await transaction.query<{ linked_at: Date | null }>('select linked_at from whatsapp_numbers where id = $1', [live.numberId]);
+
+      return row?.linked_at ?? null;
     });
+    // The pace follows the link this connection belongs to (a relinked number warms up again).
+    if (linkedAt) live.pacing.linkedAt = linkedAt;
     if (phone) live.phone = phone;
     this.log.info({ numberId: live.numberId }, 'session connected');
     void this.drainOutbox(live);
