@@ -376,6 +376,9 @@ export class SessionManager {
   private async open(row: NumberRow, fencingToken: number): Promise<void> {
     const provider = this.options.providers.get(row.provider);
     if (!provider) return;
+    // This process may still hold a session whose lease was taken away (a relink deletes it) before
+    // the close notice arrived: close it, or its connection would live on unreferenced.
+    await this.closeSession(row.id, 'closed_by_us');
     const limits = readPacingLimits(this.options.pacing, row.linked_at ?? row.created_at, new Date());
     const live: LiveSession = {
       numberId: row.id,
