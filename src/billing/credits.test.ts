@@ -52,8 +52,15 @@ describe.each(TEST_BACKENDS)('credit ledger on %s', (backend) => {
 
   it('grants and refunds once per reference, and keeps the balance equal to the ledger sum', async () => {
     await createAccount('acc_once', 1);
-    await consumeCredit(testDatabase.database, { accountId: 'acc_once', reference: 'msg_1', reason: 'confirmation' });
+    await consumeCredit(testDatabase.database, { accountId: 'acc_once', reference: 'msg_1', reason: 'confirmation', storeId: 'sto_once' });
     expect(await refundCredit(testDatabase.database, { accountId: 'acc_once', messageId: 'msg_1', reason: '463' })).toBe(true);
+    // The refund is booked to the store the consumption was for.
+    const entries = await testDatabase.database.query<{ kind: string; store_id: string | null }>("select kind, store_id from credit_ledger where account_id = 'acc_once' order by kind");
+    expect(entries).toEqual([
+      { kind: 'consumption', store_id: 'sto_once' },
+      { kind: 'free_allowance', store_id: null },
+      { kind: 'refund', store_id: 'sto_once' },
+    ]);
     expect(await refundCredit(testDatabase.database, { accountId: 'acc_once', messageId: 'msg_1', reason: '463' })).toBe(false);
     expect(await refundCredit(testDatabase.database, { accountId: 'acc_once', messageId: 'msg_never_consumed', reason: '463' })).toBe(false);
     expect(await grantCredits(testDatabase.database, { accountId: 'acc_once', kind: 'monthly_grant', credits: 100, reason: 'invoice', reference: 'in_1' })).toBe(true);

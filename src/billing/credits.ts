@@ -9,15 +9,18 @@ import { newId } from '../ids.ts';
  */
 export type LedgerKind = 'free_allowance' | 'monthly_grant' | 'top_up' | 'consumption' | 'refund' | 'adjustment';
 
-export const consumeCredit = async (queryable: Queryable, options: { accountId: string; reference: string; reason: string }): Promise<number> => {
+export const consumeCredit = async (
+  queryable: Queryable,
+  options: { accountId: string; reference: string; reason: string; storeId?: string | null },
+): Promise<number> => {
   const [account] = await queryable.query<{ credit_balance: number }>(
     'update accounts set credit_balance = credit_balance - 1, updated_at = now() where id = $1 and credit_balance >= 1 returning credit_balance',
     [options.accountId],
   );
   if (!account) throw new AppError('no_credits', { message: 'the account has no credits left', retryable: false });
   await queryable.query(
-    "insert into credit_ledger (id, account_id, kind, credits, reason, reference) values ($1, $2, 'consumption', -1, $3, $4)",
-    [newId('ledgerEntry'), options.accountId, options.reason, options.reference],
+    "insert into credit_ledger (id, account_id, kind, credits, reason, reference, store_id) values ($1, $2, 'consumption', -1, $3, $4, $5)",
+    [newId('ledgerEntry'), options.accountId, options.reason, options.reference, options.storeId ?? null],
   );
 
   return Number(account.credit_balance);
@@ -29,12 +32,12 @@ export const consumeCredit = async (queryable: Queryable, options: { accountId: 
  */
 export const grantCredits = async (
   queryable: Queryable,
-  options: { accountId: string; kind: Exclude<LedgerKind, 'consumption'>; credits: number; reason: string; reference: string | null },
+  options: { accountId: string; kind: Exclude<LedgerKind, 'consumption'>; credits: number; reason: string; reference: string | null; storeId?: string | null },
 ): Promise<boolean> => {
   const inserted = await queryable.query(
-    `insert into credit_ledger (id, account_id, kind, credits, reason, reference) values ($1, $2, $3, $4, $5, $6)
+    `insert into credit_ledger (id, account_id, kind, credits, reason, reference, store_id) values ($1, $2, $3, $4, $5, $6, $7)
      on conflict (account_id, kind, reference) where reference is not null do nothing returning 1`,
-    [newId('ledgerEntry'), options.accountId, options.kind, options.credits, options.reason, options.reference],
+    [newId('ledgerEntry'), options.accountId, options.kind, options.credits, options.reason, options.reference, options.storeId ?? null],
   );
   if (inserted.length === 0) return false;
   // Any grant refills the account, so the next exhaustion is announced again; a grant other than a
@@ -51,13 +54,20 @@ export const grantCredits = async (
 
 /** Gives back the credit of a message that never reached WhatsApp (refused before sending). */
 export const refundCredit = async (queryable: Queryable, options: { accountId: string; messageId: string; reason: string }): Promise<boolean> => {
-  const [consumed] = await queryable.query("select 1 from credit_ledger where account_id = $1 and kind = 'consumption' and reference = $2", [
-    options.accountId,
-    options.messageId,
-  ]);
+  const [consumed] = await queryable.query<{ store_id: string | null }>(
+    "select store_id from credit_ledger where account_id = $1 and kind = 'consumption' and reference = $2",
+    [options.accountId, options.messageId],
+  );
   if (!consumed) return false;
 
-  return grantCredits(queryable, { accountId: options.accountId, kind: 'refund', credits: 1, reason: options.reason, reference: options.messageId });
+  return grantCredits(queryable, {
+    accountId: options.accountId,
+    kind: 'refund',
+    credits: 1,
+    reason: options.reason,
+    reference: options.messageId,
+    storeId: consumed.store_id,
+  });
 };
 
 export const readBalance = async (queryable: Queryable, accountId: string): Promise<number> => {

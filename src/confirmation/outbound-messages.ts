@@ -117,7 +117,12 @@ export const queueOutboundMessages = async (transaction: Transaction, requests: 
     const { order, store, kind } = request;
     const messageId = newId('message');
     if (kind === 'confirmation') {
-      const hasCredit = await consumeCredit(transaction, { accountId: order.account_id, reference: messageId, reason: `confirmation of order ${order.number}` }).then(
+      const hasCredit = await consumeCredit(transaction, {
+        accountId: order.account_id,
+        reference: messageId,
+        reason: `confirmation of order ${order.number}`,
+        storeId: order.store_id,
+      }).then(
         () => true,
         (error: unknown) => {
           if (error instanceof AppError && error.code === 'no_credits') return false;

@@ -315,6 +315,8 @@ export const creditLedger = pgTable(
     reason: text('reason').notNull(),
     /** What caused the entry (invoice id, message id...); unique per kind so it is applied once. */
     reference: text('reference'),
+    /** The store a consumption or its refund was for (migration 0011); null for grants and adjustments. */
+    storeId: text('store_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [

@@ -29,6 +29,7 @@ export type Analytics = {
   cancellationRate: number | null;
   noResponseRate: number | null;
   medianTimeToReplySeconds: number | null;
+  /** Credits consumed less those refunded in the window; with `storeId`, that store's (entries before migration 0011 without a store count for the account only). */
   creditsUsed: number;
   perDay: { date: string; received: number; confirmed: number; cancelled: number; noResponse: number; failed: number }[];
 };
@@ -55,8 +56,9 @@ export const readAnalytics = async (queryable: Queryable, accountId: string, que
     ),
     queryable.query<{ used: string | null }>(
       `select -coalesce(sum(credits), 0) as used from credit_ledger
-       where account_id = $1 and kind in ('consumption', 'refund') and created_at >= $2 and created_at < $3`,
-      [accountId, from, to],
+       where account_id = $1 and kind in ('consumption', 'refund') and created_at >= $2 and created_at < $3
+         and ($4::text is null or store_id = $4)`,
+      [accountId, from, to, query.storeId ?? null],
     ),
   ]);
   const grandTotal = groups.find((group) => group.date === null && group.status === null);

@@ -87,6 +87,26 @@ describe.each(TEST_BACKENDS)('orders search and analytics (%s)', (backend) => {
     expect(AnalyticsQuerySchema.safeParse({ timezone: 'Mars/Olympus_Mons' }).success).toBe(false);
   });
 
+  it('counts the credits of one store when asked for that store, refunds deducted', async () => {
+    const entries: [string, string, number, string][] = [
+      ['led_a1', 'consumption', -1, 'sto_a'],
+      ['led_a2', 'consumption', -1, 'sto_a'],
+      ['led_a3', 'refund', 1, 'sto_a'],
+      ['led_b1', 'consumption', -1, 'sto_b'],
+    ];
+    for (const [id, kind, credits, store] of entries) {
+      await testDatabase.database.query(
+        "insert into credit_ledger (id, account_id, kind, credits, reason, reference, store_id, created_at) values ($1, 'acc_a', $2, $3, 'test', $1, $4, '2026-11-21T10:00:00Z')",
+        [id, kind, credits, store],
+      );
+    }
+    const window = { from: '2026-11-19T00:00:00Z', to: '2026-11-23T00:00:00Z' };
+    expect((await readAnalytics(testDatabase.database, 'acc_a', window)).creditsUsed).toBe(2);
+    expect((await readAnalytics(testDatabase.database, 'acc_a', { ...window, storeId: 'sto_a' })).creditsUsed).toBe(1);
+    expect((await readAnalytics(testDatabase.database, 'acc_a', { ...window, storeId: 'sto_b' })).creditsUsed).toBe(1);
+    await testDatabase.database.query("delete from credit_ledger where id like 'led_%'");
+  });
+
   it('narrows analytics to one store and answers zeros for an empty range', async () => {
     const store = await readAnalytics(testDatabase.database, 'acc_a', { storeId: 'sto_b', from: '2026-11-19T00:00:00Z', to: '2026-11-23T00:00:00Z' });
     expect(store.totals.all).toBe(2);
