@@ -30,27 +30,25 @@ const signedShopifyDelivery = (baseUrl: string, storeId: string, secret: string,
     body,
   });
 
-describe('the real processes on the embedded database: akked serve + akked simulator', () => {
-  const processes: AkkedProcess[] = [];
-  let shopify: FakeStoreApi;
+/** Where the processes of a suite listen: Akked's public URL, the simulator, the data directory and a fake Shopify. */
+type RunningProcesses = { baseUrl: string; simulatorUrl: string; dataDirectory: string; shopify: FakeStoreApi };
+
+/**
+ * The confirmation flow as a merchant and customers live it, against whichever processes `running`
+ * names (`akked serve` on the embedded database, or `akked api` and workers on PostgreSQL): one
+ * merchant, one simulator number and one Shopify store for all the steps, in order.
+ */
+const walkConfirmationVariants = (running: () => RunningProcesses): void => {
   let baseUrl: string;
   let simulatorUrl: string;
   let dataDirectory: string;
+  let shopify: FakeStoreApi;
   let merchant: Awaited<ReturnType<typeof signUpMerchant>>;
   let storeId: string;
   let merchantPhone: string;
 
-  beforeAll(async () => {
-    shopify = await startFakeStoreApi();
-    answerLikeShopify(shopify);
-    const server = await startServeWithSimulator({ AKKED_ALLOW_PRIVATE_OUTBOUND: 'true' });
-    processes.push(...server.processes);
-    ({ baseUrl, simulatorUrl, dataDirectory } = server);
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const process of processes.reverse()) await process.stop();
-    await shopify?.close();
+  beforeAll(() => {
+    ({ baseUrl, simulatorUrl, dataDirectory, shopify } = running());
   });
 
   it('walks sign-up → API key → simulator number → Shopify store → signed webhook and duplicates → "١" → confirmed → thank-you → tagsAdd', async () => {
@@ -130,6 +128,27 @@ describe('the real processes on the embedded database: akked serve + akked simul
     expect(await simulatorMessages(simulatorUrl, customer)).toHaveLength(0);
     await merchant.api('PATCH', `/api/v1/stores/${storeId}`, { quietHours: null });
   }, 90_000);
+};
+
+describe('the real processes on the embedded database: akked serve + akked simulator', () => {
+  const processes: AkkedProcess[] = [];
+  let shopify: FakeStoreApi;
+  let running: RunningProcesses;
+
+  beforeAll(async () => {
+    shopify = await startFakeStoreApi();
+    answerLikeShopify(shopify);
+    const server = await startServeWithSimulator({ AKKED_ALLOW_PRIVATE_OUTBOUND: 'true' });
+    processes.push(...server.processes);
+    running = { baseUrl: server.baseUrl, simulatorUrl: server.simulatorUrl, dataDirectory: server.dataDirectory, shopify };
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const process of processes.reverse()) await process.stop();
+    await shopify?.close();
+  });
+
+  walkConfirmationVariants(() => running);
 });
 
 describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL: one api and %i workers', (workerCount) => {
@@ -140,8 +159,11 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
   let baseUrl: string;
   let simulatorUrl: string;
   let dataDirectory: string;
+  let shopify: FakeStoreApi;
 
   beforeAll(async () => {
+    shopify = await startFakeStoreApi();
+    answerLikeShopify(shopify);
     databaseName = `akked_e2e_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();
@@ -163,6 +185,8 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
       AKKED_PUBLIC_URL: baseUrl,
       AKKED_WHATSAPP_SIMULATOR_URL: simulatorUrl,
       AKKED_SEND_GAP_SECONDS: '0',
+      // Write-back goes to the fake Shopify on loopback.
+      AKKED_ALLOW_PRIVATE_OUTBOUND: 'true',
     };
     processes.push(startAkked(['api'], { ...environment, PORT: String(port), HOST: '127.0.0.1' }));
     await waitForHttp(`${baseUrl}/readyz`);
@@ -176,7 +200,11 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
     await admin.connect();
     await admin.query(`drop database if exists ${databaseName} with (force)`);
     await admin.end();
+    await shopify?.close();
   });
+
+  // Every variant of the flow once, with the api and the workers in processes of their own.
+  if (workerCount === 2) describe('the confirmation flow across processes', () => walkConfirmationVariants(() => ({ baseUrl, simulatorUrl, dataDirectory, shopify })));
 
   it('splits numbers between the workers and moves them to the survivors after kill -9, sending nothing twice', async () => {
     const merchant = await signUpMerchant(baseUrl, dataDirectory, { email: `e2e.pg.${Date.now()}@example.com` });
@@ -190,7 +218,14 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
     const database = new pg.Client({ connectionString: databaseUrl });
     await database.connect();
     try {
-      const owners = async () => (await database.query<{ number_id: string; owner_id: string; pid: number | null }>('select l.number_id, l.owner_id, w.pid from whatsapp_leases l left join workers w on w.id = l.owner_id where l.expires_at > now()')).rows;
+      // The leases of this test's numbers (the flow variants hold one of their own).
+      const owners = async () =>
+        (
+          await database.query<{ number_id: string; owner_id: string; pid: number | null }>(
+            'select l.number_id, l.owner_id, w.pid from whatsapp_leases l left join workers w on w.id = l.owner_id where l.expires_at > now() and l.number_id = any($1::text[])',
+            [stores.map((store) => store.numberId)],
+          )
+        ).rows;
       // Both workers drive numbers: placement spreads them (a worker that took all hands some over).
       await waitUntil(async () => {
         const rows = await owners();
@@ -235,7 +270,9 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
         expect(await simulatorMessages(simulatorUrl, `+96655121${index}777`)).toHaveLength(1);
         expect(await simulatorMessages(simulatorUrl, `+96655122${index}777`)).toHaveLength(1);
       }
-      const { rows } = await database.query<{ count: string }>("select count(*) from messages where kind = 'confirmation' and status <> 'failed'");
+      const { rows } = await database.query<{ count: string }>("select count(*) from messages where kind = 'confirmation' and status <> 'failed' and number_id = any($1::text[])", [
+        stores.map((store) => store.numberId),
+      ]);
       expect(Number(rows[0]?.count)).toBe(numberCount * 2);
     } finally {
       await database.end();
