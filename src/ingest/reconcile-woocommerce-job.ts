@@ -64,22 +64,22 @@ const ListedOrderSchema = z
   })
   .catch({ id: null, status: '', date_created_gmt: null });
 
-const readStatus = (rawOrder: unknown): string => ListedOrderSchema.parse(rawOrder).status.trim().toLowerCase();
+type ListedOrder = { id: string | null; status: string; createdAt: number | null };
 
-/** Whether a listed order is a placed order still worth confirming. */
-export const isReconcilableStatus = (rawOrder: unknown): boolean => {
-  const status = ListedOrderSchema.parse(rawOrder).status.trim().toLowerCase();
-
-  return !DRAFT_STATUSES.has(status) && !SETTLED_STATUSES.has(status);
-};
-
-/** A listed order's creation time in ms (`date_created_gmt` is UTC written without a zone), or null. */
-const readCreatedAt = (rawOrder: unknown): number | null => {
-  const written = ListedOrderSchema.parse(rawOrder).date_created_gmt?.trim();
+/**
+ * What reconciliation reads of a listed order before normalizing it: its id, its status in lower
+ * case, and its creation time in ms (`date_created_gmt` is UTC written without a zone) or null.
+ */
+const readListedOrder = (rawOrder: unknown): ListedOrder => {
+  const listed = ListedOrderSchema.parse(rawOrder);
+  const written = listed.date_created_gmt?.trim();
   const time = written ? Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(written) ? written : `${written}Z`) : Number.NaN;
 
-  return Number.isNaN(time) ? null : time;
+  return { id: listed.id ?? null, status: listed.status.trim().toLowerCase(), createdAt: Number.isNaN(time) ? null : time };
 };
+
+/** Whether a listed order's status is that of a placed order still worth confirming. */
+const isReconcilableStatus = (status: string): boolean => !DRAFT_STATUSES.has(status) && !SETTLED_STATUSES.has(status);
 
 // The scheduled run carries nothing; a store's run carries its ids (never personal data).
 const ReconcilePayloadSchema = z
@@ -163,11 +163,10 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
     const candidates: NormalizedOrder[] = [];
     const cancelledIds: string[] = [];
     for (const rawOrder of listing.orders) {
-      const createdAt = readCreatedAt(rawOrder);
-      if (createdAt !== null) latestListed = Math.max(latestListed ?? createdAt, createdAt);
-      if (!isReconcilableStatus(rawOrder)) {
-        const externalId = ListedOrderSchema.parse(rawOrder).id;
-        if (CANCELLED_STATUSES.has(readStatus(rawOrder)) && externalId) cancelledIds.push(externalId);
+      const listed = readListedOrder(rawOrder);
+      if (listed.createdAt !== null) latestListed = Math.max(latestListed ?? listed.createdAt, listed.createdAt);
+      if (!isReconcilableStatus(listed.status)) {
+        if (CANCELLED_STATUSES.has(listed.status) && listed.id) cancelledIds.push(listed.id);
         else result.skipped++;
         continue;
       }

@@ -481,15 +481,15 @@ export class SessionManager {
     live.reconnectAttempts = 0;
     live.lastActivityAt = Date.now();
     const linkedAt = await this.options.database.transaction(async (transaction) => {
-      // Another phone linked under this number (a relink): it starts its warm-up pace afresh.
-      await transaction.query(
+      // The first link, or another phone linked under this number (a relink), starts the warm-up pace.
+      const [row] = await transaction.query<{ linked_at: Date }>(
         `update whatsapp_numbers set phone = coalesce($2, phone), qr_envelope = null, pairing_code_envelope = null,
-           linked_at = case when $2::text is not null and phone is not null and phone <> $2::text then null else linked_at end,
-           wake_at = null, last_activity_at = now(), updated_at = now() where id = $1`,
+           linked_at = case when linked_at is null or ($2::text is not null and phone is not null and phone <> $2::text) then now() else linked_at end,
+           wake_at = null, last_activity_at = now(), updated_at = now() where id = $1
+         returning linked_at`,
         [live.numberId, phone],
       );
       await setNumberStatus(transaction, live.numberId, 'connected', null);
-      const [row] = await transaction.query<{ linked_at: Date | null }>('select linked_at from whatsapp_numbers where id = $1', [live.numberId]);
 
       return row?.linked_at ?? null;
     });
@@ -846,16 +846,16 @@ export class SessionManager {
   }
 }
 
-/**
- * A number needs a live session when it is linking, has messages due, has orders awaiting a reply
- * (replies reach a linked device only while it is connected), or its scheduled wake time passed.
- */
 /** How long a pairing code is handed out again for the same phone and connection (codes expire within minutes). */
 const PAIRING_CODE_REUSE_MS = 60_000;
 
 /** How often a number whose settings the provider refused is tried again. */
 const UNUSABLE_SETTINGS_RETRY_MS = 10 * 60_000;
 
+/**
+ * A number needs a live session when it is linking, has messages due, has orders awaiting a reply
+ * (replies reach a linked device only while it is connected), or its scheduled wake time passed.
+ */
 const BUSY_CONDITION = `(
   exists (select 1 from messages m where m.number_id = n.id and m.status in ('queued', 'sending') and m.send_after <= now() + interval '5 seconds')
   or exists (select 1 from orders o join stores s on s.id = o.store_id

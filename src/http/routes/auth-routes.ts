@@ -36,11 +36,10 @@ const readAuthError = (body: Buffer, contentType: string | null): { code?: strin
 
 /** The Akked error code for a status better-auth answered without one. */
 const codeForStatus = (status: number): ErrorCode => {
-  const matching = (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).find(([, code]) => code === status);
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'internal';
 
-  return matching?.[0] ?? 'bad_request';
+  return (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => ERROR_STATUS[code] === status) ?? 'bad_request';
 };
 
 /** Mounts better-auth at /api/auth/* (sign-up, sign-in, sign-out, verify-email, password reset). */
