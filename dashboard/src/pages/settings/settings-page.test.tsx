@@ -219,13 +219,17 @@ describe('settings: delete account', () => {
     fireEvent.click(screen.getByLabelText('I understand that everything will be deleted and cannot be recovered.'));
   };
 
-  it('shows a wrong password inline under the field', async () => {
+  /** The settings page of a signed-in merchant whose DELETE /api/v1/account is refused with a 401 of this code. */
+  const refuseDeletionWith = (code: string, message: string) =>
     installFakeApi({
       'GET /api/v1/session': { body: SAMPLE_SESSION },
       'GET /api/v1/api-keys': { body: { data: [] } },
       'GET /api/v1/stores': STORES,
-      'DELETE /api/v1/account': { status: 401, body: { error: { code: 'wrong_password', message: 'wrong password' } } },
+      'DELETE /api/v1/account': { status: 401, body: { error: { code, message } } },
     });
+
+  it('shows a wrong password inline under the field', async () => {
+    refuseDeletionWith('wrong_password', 'wrong password');
     renderSettings();
     const button = await screen.findByRole('button', { name: 'Delete my account' });
     expect(button).toHaveProperty('disabled', true);
@@ -239,12 +243,7 @@ describe('settings: delete account', () => {
   });
 
   it('tells a lapsed session apart from a wrong password', async () => {
-    installFakeApi({
-      'GET /api/v1/session': { body: SAMPLE_SESSION },
-      'GET /api/v1/api-keys': { body: { data: [] } },
-      'GET /api/v1/stores': STORES,
-      'DELETE /api/v1/account': { status: 401, body: { error: { code: 'unauthorized', message: 'not signed in' } } },
-    });
+    refuseDeletionWith('unauthorized', 'not signed in');
     renderSettings();
     const button = await screen.findByRole('button', { name: 'Delete my account' });
     fill();
