@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { DASHBOARD_BUILD_DIRECTORY, ensureDashboardBuild } from '../src/dashboard/dashboard-build.ts';
 import { createBenchDatabase } from './support/bench-database.ts';
+import { DEFAULT_SCHEMA } from '../src/db/database.ts';
 import { createBenchConfig, startBenchRuntime } from './support/bench-runtime.ts';
 import { Cleanup, formatNumber, round, summarizeLatencies, type Benchmark, type LatencySummary } from './support/benchmark.ts';
 import { createShopifyStore, signUpMerchant } from './support/merchant.ts';
@@ -27,7 +28,7 @@ const SAMPLES = 200;
 const ANALYTICS_SAMPLES = 60;
 
 const seedOrders = async (databaseUrl: string, accountId: string, storeIds: string[]): Promise<void> => {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${DEFAULT_SCHEMA}` });
   await client.connect();
   try {
     // Statuses in proportions a COD store sees; names and phones vary so searches are selective.

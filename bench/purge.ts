@@ -5,6 +5,7 @@ import pg from 'pg';
 import { DEFAULT_PAUSE_FACTOR, purge, retentionCutoff, type PurgeOptions, type PurgeResult } from '../src/privacy/purge.ts';
 import { createDatabaseAuthState, deleteAuthKeysForContacts, deleteAuthKeysForJid } from '../src/whatsapp/linked/auth-state-store.ts';
 import { createBenchDatabase } from './support/bench-database.ts';
+import { DEFAULT_SCHEMA } from '../src/db/database.ts';
 import { createBenchConfig, describeLoggedProblems, startBenchRuntime, type BenchRuntime } from './support/bench-runtime.ts';
 import { Cleanup, round, sleep, summarizeLatencies, type Benchmark, type Cell, type LatencySummary, type TargetCheck } from './support/benchmark.ts';
 import { runLoad, summarizeLoad, type LoadTarget, type RequestSample } from './support/load-generator.ts';
@@ -107,7 +108,7 @@ const seedEventSql = `
  * keys are not checked row by row (the rows are consistent by construction) where the role may.
  */
 const seed = async (databaseUrl: string, options: { accountId: string; storeId: string; seedEnd: Date; stepMs: number }): Promise<SeedTiming[]> => {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'akked-bench-seed' });
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'akked-bench-seed', options: `-c search_path=${DEFAULT_SCHEMA}` });
   await client.connect();
   const timings: SeedTiming[] = [];
   const timed = async (step: string, rows: number, work: () => Promise<unknown>) => {

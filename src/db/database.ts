@@ -37,6 +37,8 @@ export type Transaction = Queryable;
 
 export type Database = Queryable & {
   kind: 'pglite' | 'postgres';
+  /** The schema holding every Akked table: every connection's search_path is this schema alone. */
+  schema: string;
   /**
    * Runs `work` in one transaction, committed when it resolves and rolled back when it throws. On
    * PGlite every statement of the process waits for it, so the work must never wait on the network
@@ -62,12 +64,34 @@ export type OpenDatabaseOptions = {
   poolSize?: number;
   /** Open PGlite in memory (tests); no directory lock is taken. */
   inMemory?: boolean;
+  /** Akked's schema (default `akked`); tests on one shared PGlite give each database its own. */
+  schema?: string;
+};
+
+/**
+ * Where Akked's tables live in a deployment (DESIGN §7.1): never `public`, which Supabase's Data
+ * API exposes to its `anon` and `authenticated` roles.
+ */
+export const DEFAULT_SCHEMA = 'akked';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The statement that points a connection at Akked's schema, and nothing else: unqualified names
+ * (in our SQL, drizzle's and better-auth's) can never reach an operator's table of the same name
+ * in `public`, and a table created before the schema exists fails instead of landing in `public`.
+ */
+export const searchPathStatement = (schemaName: string): string => {
+  if (!SCHEMA_NAME.test(schemaName)) throw new AppError('internal', { message: `invalid schema name ${schemaName}` });
+
+  return `set search_path to "${schemaName}"`;
 };
 
 export const openDatabase = async (options: OpenDatabaseOptions): Promise<Database> => {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  const schemaName = options.schema ?? DEFAULT_SCHEMA;
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, schemaName);
 
-  return openPglite(options);
+  return openPglite(options, schemaName);
 };
 
 const preparedNames = new Map<string, string>();
@@ -84,8 +108,18 @@ const toQueryConfig = (text: string, params: unknown[], options: QueryOptions | 
   return { name, text, values: params };
 };
 
-const openPostgres = async (connectionString: string, poolSize: number): Promise<Database> => {
-  const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'akked' });
+const openPostgres = async (connectionString: string, poolSize: number, schemaName: string): Promise<Database> => {
+  const setSearchPath = searchPathStatement(schemaName);
+  // A SET on each new connection rather than the `options` startup parameter, which PgBouncer and
+  // some poolers refuse; the pool hands a connection out only after this succeeded.
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    application_name: 'akked',
+    onConnect: async (client) => {
+      await client.query(setSearchPath);
+    },
+  });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on the next checkout.
   });
@@ -103,6 +137,7 @@ const openPostgres = async (connectionString: string, poolSize: number): Promise
 
   return {
     kind: 'postgres',
+    schema: schemaName,
     orm,
     query: async <T extends Row>(text: string, params: unknown[] = [], options?: QueryOptions) =>
       (await pool.query(toQueryConfig(text, params, options))).rows as T[],
@@ -177,14 +212,14 @@ const PGLITE_PARSERS = { 20: (value: string) => value };
 // pg_trgm backs the orders search (migration 0010); PGlite loads extensions only when asked here.
 const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm } };
 
-const openPglite = async (options: OpenDatabaseOptions): Promise<Database> => {
-  if (options.inMemory) return wrapPglite(await PGlite.create(PGLITE_OPTIONS), { closesInstance: true });
+const openPglite = async (options: OpenDatabaseOptions, schemaName: string): Promise<Database> => {
+  if (options.inMemory) return wrapPglite(await PGlite.create(PGLITE_OPTIONS), { schema: schemaName, closesInstance: true });
   const directory = path.resolve(options.dataDirectory, 'pglite');
   await mkdir(directory, { recursive: true });
   // PGlite has no lock of its own: two processes on one directory silently lose writes.
   const lock = await acquireDirectoryLock(path.resolve(options.dataDirectory));
   try {
-    return wrapPglite(await PGlite.create(directory, PGLITE_OPTIONS), { closesInstance: true, lock });
+    return await wrapPglite(await PGlite.create(directory, PGLITE_OPTIONS), { schema: schemaName, closesInstance: true, lock });
   } catch (error) {
     await lock.release();
     throw error;
@@ -195,17 +230,20 @@ const openPglite = async (options: OpenDatabaseOptions): Promise<Database> => {
 export const createMemoryPglite = (): Promise<PGlite> => PGlite.create(PGLITE_OPTIONS);
 
 /**
- * The Database interface over a PGlite instance. `closesInstance: false` leaves the instance open
- * on close (tests run many databases, one schema each, on one shared instance).
+ * The Database interface over a PGlite instance (one connection: its search_path is set here).
+ * `closesInstance: false` leaves the instance open on close (tests run many databases, one schema
+ * each, one after the other on one shared instance).
  */
-export const wrapPglite = (
+export const wrapPglite = async (
   pglite: PGlite,
-  options: { closesInstance: boolean; lock?: DirectoryLock; onClose?: () => Promise<void> },
-): Database => {
+  options: { schema: string; closesInstance: boolean; lock?: DirectoryLock; onClose?: () => Promise<void> },
+): Promise<Database> => {
+  await pglite.exec(searchPathStatement(options.schema));
   const orm = drizzlePglite(pglite, { schema }) as unknown as Orm;
 
   return {
     kind: 'pglite',
+    schema: options.schema,
     orm,
     query: async <T extends Row>(text: string, params: unknown[] = []) =>
       (await pglite.query<T>(text, params)).rows,

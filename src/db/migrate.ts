@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database.ts';
+import type { Database, Transaction } from './database.ts';
 
 const MIGRATIONS_DIRECTORY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -24,20 +24,58 @@ export const readMigrations = async (directory = MIGRATIONS_DIRECTORY): Promise<
   return migrations;
 };
 
-export type MigrationResult = { applied: string[]; current: number };
+export type MigrationResult = {
+  applied: string[];
+  current: number;
+  /** The schema Akked's tables were moved from on this run (an installation of before 0012). */
+  movedFrom?: string;
+};
+
+export type MigrateOptions = {
+  directory?: string;
+  /**
+   * Where the code before migration 0012 created the tables: the first schema of the default
+   * search_path, `public` on PGlite and practically every PostgreSQL (Supabase included).
+   */
+  legacySchema?: string;
+};
 
 /**
- * Applies pending numbered migrations, each in its own transaction, forward only. Several processes
- * starting at once on PostgreSQL serialise on an advisory lock, so each migration runs once.
+ * The tables of migrations 0001-0011, created unqualified (so in `public`) before Akked had a
+ * schema of its own. Frozen: later migrations create theirs in Akked's schema directly.
  */
-export const migrate = async (database: Database, directory?: string): Promise<MigrationResult> => {
-  const migrations = await readMigrations(directory);
-  await database.query(
-    `create table if not exists akked_migrations (
-       version integer primary key,
-       name text not null,
-       applied_at timestamptz not null default now())`,
-  );
+export const LEGACY_TABLES = [
+  'accounts', 'api_keys', 'auth_identities', 'auth_rate_limits', 'auth_sessions', 'auth_verifications',
+  'credentials', 'credit_ledger', 'erasure_audit', 'invoices', 'messages', 'order_events', 'orders',
+  'stores', 'stripe_events', 'users', 'whatsapp_auth_keys', 'whatsapp_leases', 'whatsapp_number_events',
+  'whatsapp_numbers', 'workers', 'akked_migrations',
+] as const;
+
+/**
+ * Applies pending numbered migrations, each in its own transaction, forward only, in the
+ * database's schema (created here). Several processes starting at once on PostgreSQL serialise on
+ * an advisory lock, so each migration runs once.
+ */
+export const migrate = async (database: Database, options: MigrateOptions = {}): Promise<MigrationResult> => {
+  const migrations = await readMigrations(options.directory);
+  const movedFrom = await database.transaction(async (transaction) => {
+    await transaction.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    const schema = database.schema;
+    // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database, which an
+    // operator's restricted role may lack while the schema it was given exists.
+    const [existing] = await transaction.query('select 1 from pg_namespace where nspname = $1', [schema]);
+    if (!existing) await transaction.exec(`create schema "${schema}"`);
+    const moved = await moveLegacyTables(transaction, options.legacySchema ?? 'public', schema);
+    await transaction.exec(
+      `create table if not exists akked_migrations (
+         version integer primary key,
+         name text not null,
+         applied_at timestamptz not null default now());
+       alter table akked_migrations enable row level security`,
+    );
+
+    return moved;
+  });
   const applied: string[] = [];
   for (const migration of migrations) {
     const wasApplied = await database.transaction(async (transaction) => {
@@ -55,7 +93,28 @@ export const migrate = async (database: Database, directory?: string): Promise<M
     if (wasApplied) applied.push(migration.name);
   }
 
-  return { applied, current: migrations.at(-1)?.version ?? 0 };
+  return { applied, current: migrations.at(-1)?.version ?? 0, ...(movedFrom ? { movedFrom } : {}) };
+};
+
+/**
+ * Moves an installation of before 0012 into Akked's schema, in the caller's transaction: rows,
+ * indexes, constraints and grants travel with each table. Only when the legacy schema holds Akked's
+ * migrations table and the target does not, so an operator's own `users` in `public` stays put.
+ */
+const moveLegacyTables = async (transaction: Transaction, legacySchema: string, schema: string): Promise<string | null> => {
+  if (legacySchema === schema) return null;
+  const tables = await transaction.query<{ schema: string; name: string }>(
+    `select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where c.relkind in ('r', 'p') and n.nspname in ($1, $2) and c.relname = any($3::text[])`,
+    [legacySchema, schema, LEGACY_TABLES],
+  );
+  const isIn = (where: string) => tables.some((table) => table.schema === where && table.name === 'akked_migrations');
+  if (!isIn(legacySchema) || isIn(schema)) return null;
+  for (const table of tables.filter((candidate) => candidate.schema === legacySchema)) {
+    await transaction.exec(`alter table "${legacySchema}"."${table.name}" set schema "${schema}"`);
+  }
+
+  return legacySchema;
 };
 
 // The shipped migrations never change while a process runs; /readyz is polled, so read them once.

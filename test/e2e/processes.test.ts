@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { DEFAULT_SCHEMA } from '../../src/db/database.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStoreApi, type FakeStoreApi } from '../harness/fake-store-api.ts';
 import { TEST_DATABASE_URL } from '../harness/database.ts';
@@ -215,7 +216,7 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
       const store = await merchant.api('POST', '/api/v1/stores', { name: `Store ${index}`, platform: 'shopify', whatsappNumberId: number.json.id, defaultCountry: 'SA', webhookSecret: `secret-${index}-abcdef` });
       stores.push({ storeId: String(store.json.id), numberId: String(number.json.id), phone: String(number.json.phone) });
     }
-    const database = new pg.Client({ connectionString: databaseUrl });
+    const database = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${DEFAULT_SCHEMA}` });
     await database.connect();
     try {
       // The leases of this test's numbers (the flow variants hold one of their own).
@@ -288,7 +289,7 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
     const customer = '+966551239990';
     await signedShopifyDelivery(baseUrl, String(store.json.id), 'secret-silent-abcdef', shopifyCodOrder({ id: `9900${Date.now() % 100000}`, number: '#9901', phone: customer }));
     await waitUntil(() => simulatorMessages(simulatorUrl, customer), (messages) => messages.length >= 1, 30_000, 'the confirmation message');
-    const database = new pg.Client({ connectionString: databaseUrl });
+    const database = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${DEFAULT_SCHEMA}` });
     await database.connect();
     try {
       // The store waits two hours before the reminder and two more before giving up: move the

@@ -42,12 +42,14 @@ export const createTestDatabase = async (backend: TestBackend, options: { migrat
   let testDatabase: TestDatabase;
   if (backend === 'pglite') {
     const pglite = await openSharedPglite();
+    // Akked's schema (`akked` in a deployment) is this file's own here, created as migrate would.
     const schemaName = uniqueName('test');
-    await pglite.exec(`create schema ${schemaName}; set search_path to ${schemaName}, public;`);
-    const database = wrapPglite(pglite, {
+    await pglite.exec(`create schema ${schemaName}`);
+    const database = await wrapPglite(pglite, {
+      schema: schemaName,
       closesInstance: false,
       onClose: async () => {
-        await pglite.exec(`drop schema if exists ${schemaName} cascade; drop schema if exists ${jobSchema} cascade; set search_path to public;`);
+        await pglite.exec(`drop schema if exists ${schemaName} cascade; drop schema if exists ${jobSchema} cascade; reset search_path;`);
       },
     });
     testDatabase = { backend, database, jobSchema, url: null, close: () => database.close() };
