@@ -104,8 +104,45 @@ export const DEFAULT_TEMPLATES: Readonly<Record<MessageLanguage, Readonly<Record
   },
 };
 
-export const PLACEHOLDER_PATTERN = /\{\{\s*([^{}]*?)\s*\}\}/g;
 export const MAXIMUM_TEMPLATE_CHARACTERS = 1000;
+
+/** One `{{ name }}` in a template: where it starts and ends, and the name inside without its spaces. */
+export type Placeholder = { start: number; end: number; name: string };
+
+/**
+ * Every `{{ name }}` of a text, left to right: `{{`, then anything but braces, then `}}`. One linear
+ * scan: a regular expression with optional spaces around a lazy name (`\{\{\s*([^{}]*?)\s*\}\}`)
+ * took seconds on `{{` followed by a thousand spaces, stalling the api on one PATCH.
+ */
+export const findPlaceholders = (text: string): Placeholder[] => {
+  const placeholders: Placeholder[] = [];
+  let from = 0;
+  for (;;) {
+    const start = text.indexOf('{{', from);
+    if (start === -1) return placeholders;
+    let index = start + 2;
+    while (index < text.length && text[index] !== '{' && text[index] !== '}') index++;
+    if (text[index] === '}' && text[index + 1] === '}') {
+      placeholders.push({ start, end: index + 2, name: text.slice(start + 2, index).trim() });
+      from = index + 2;
+    } else {
+      // No brace between start + 2 and index, so no placeholder can start before index - 1.
+      from = Math.max(start + 1, index - 1);
+    }
+  }
+};
+
+/** The text with each placeholder replaced by what `replace` returns for its name (one pass). */
+export const replacePlaceholders = (text: string, replace: (name: string) => string): string => {
+  let result = '';
+  let last = 0;
+  for (const placeholder of findPlaceholders(text)) {
+    result += text.slice(last, placeholder.start) + replace(placeholder.name);
+    last = placeholder.end;
+  }
+
+  return result + text.slice(last);
+};
 
 export const isTemplateVariableName = (name: string): name is TemplateVariableName => (TEMPLATE_VARIABLE_NAMES as readonly string[]).includes(name);
 
@@ -166,7 +203,7 @@ const tidyWhitespace = (text: string): string =>
  * whitespace. No HTML escaping: WhatsApp shows plain text.
  */
 export const renderTemplate = (template: string, variables: Partial<TemplateVariables>): string => {
-  const filled = stripControlCharacters(template).replace(PLACEHOLDER_PATTERN, (_placeholder, name: string) => {
+  const filled = replacePlaceholders(stripControlCharacters(template), (name) => {
     if (!isTemplateVariableName(name)) return '';
     const value = variables[name] ?? '';
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import type { NormalizedOrder } from '../ingest/order.ts';
@@ -11,11 +12,13 @@ import {
   buildCustomerInitiatedLink,
   buildPrefilledConfirmationText,
   buildTemplateVariables,
+  findPlaceholders,
   formatOrderItems,
   formatOrderTotal,
   pickLanguage,
   renderTemplate,
   resolveTemplate,
+  type TemplateSet,
   type TemplateVariables,
 } from './templates.ts';
 
@@ -203,6 +206,45 @@ describe('TemplateSetSchema', () => {
 
   it('accepts every default template', () => {
     expect(TemplateSetSchema.parse(DEFAULT_TEMPLATES)).toEqual(DEFAULT_TEMPLATES);
+  });
+
+  it('validates and renders adversarial templates in linear time (no regex backtracking)', () => {
+    // `{{` and a thousand spaces took the old placeholder regex 0.6 s per pass, 5 s per PATCH.
+    const adversarial = [
+      `{{${' '.repeat(998)}`,
+      `{{ a${' '.repeat(995)}`,
+      `{{${'x'.repeat(997)}}`,
+      '{{'.repeat(500),
+      '{{ }'.repeat(250),
+      `{{${' \t\n'.repeat(333)}`,
+    ];
+    const check = (templates: TemplateSet, template: string | null) => {
+      const started = performance.now();
+      const result = TemplateSetSchema.safeParse(templates);
+      if (template !== null) renderTemplate(template, variables);
+
+      expect(result.success).toBe(false);
+      expect(performance.now() - started).toBeLessThan(50);
+    };
+    for (const template of adversarial) {
+      const kinds = { confirm: template, confirmed: template, cancelled: template, reminder: template, clarify: template };
+      check({ ar: kinds, en: kinds, fr: kinds }, template);
+    }
+    // As much as one request body can carry (refused before rendering could ever see it).
+    check({ en: { confirm: `{{ a${' '.repeat(1024 * 1024 - 8)}` } }, null);
+  });
+});
+
+describe('findPlaceholders', () => {
+  // The expression the linear scan replaced: the same matches, only without the backtracking.
+  const findWithRegex = (text: string) =>
+    [...text.matchAll(/\{\{\s*([^{}]*?)\s*\}\}/g)].map((match) => ({ start: match.index, end: match.index + match[0].length, name: match[1] ?? '' }));
+
+  it('finds exactly what the former regular expression found', () => {
+    const text = fc.string({ unit: fc.constantFrom('{', '}', ' ', '\n', 'a', '_', 'é'), maxLength: 40 });
+    fc.assert(fc.property(text, (template) => {
+      expect(findPlaceholders(template)).toEqual(findWithRegex(template));
+    }), { numRuns: 2000 });
   });
 });
 

@@ -3,7 +3,8 @@ import { AppError } from '../errors.ts';
 import {
   isTemplateVariableName,
   MAXIMUM_TEMPLATE_CHARACTERS,
-  PLACEHOLDER_PATTERN,
+  findPlaceholders,
+  replacePlaceholders,
   TEMPLATE_VARIABLE_NAMES,
   toSingleLine,
   type MessageLanguage,
@@ -19,15 +20,15 @@ export const TemplateTextSchema = z
   .string()
   .trim()
   .min(1)
-  .max(MAXIMUM_TEMPLATE_CHARACTERS)
+  // A text over the limit is not scanned for variables.
+  .max(MAXIMUM_TEMPLATE_CHARACTERS, { abort: true })
   .superRefine((text, context) => {
-    for (const match of text.matchAll(PLACEHOLDER_PATTERN)) {
-      const name = match[1] ?? '';
+    for (const { name } of findPlaceholders(text)) {
       if (!isTemplateVariableName(name)) {
         context.addIssue({ code: 'custom', message: `unknown variable {{${name}}}; use one of ${TEMPLATE_VARIABLE_NAMES.map((variable) => `{{${variable}}}`).join(' ')}` });
       }
     }
-    const withoutPlaceholders = text.replace(PLACEHOLDER_PATTERN, '');
+    const withoutPlaceholders = replacePlaceholders(text, () => '');
     if (withoutPlaceholders.includes('{{') || withoutPlaceholders.includes('}}')) {
       context.addIssue({ code: 'custom', message: 'unbalanced "{{" or "}}"; write variables as {{customer_name}}' });
     }

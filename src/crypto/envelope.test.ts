@@ -32,6 +32,17 @@ describe('credential envelopes', () => {
     expect(() => decrypt(keyring, parts.join('.'), context)).toThrow(/failed authentication/);
   });
 
+  it('rejects a truncated tag, which GCM would otherwise check on its first bytes only', () => {
+    const keyring = createKeyring(newKey());
+    const parts = encrypt(keyring, 'value', context).split('.');
+    const tag = Buffer.from(parts[4] as string, 'base64url');
+    for (const length of [4, 8, 12, 15]) {
+      parts[4] = tag.subarray(0, length).toString('base64url');
+      // A 4-byte tag is one in 2^32 to forge: with Node's default it was accepted.
+      expect(() => decrypt(keyring, parts.join('.'), context)).toThrow(/failed authentication/);
+    }
+  });
+
   it('rejects a value copied to another owner or purpose', () => {
     const keyring = createKeyring(newKey());
     const envelope = encrypt(keyring, 'value', context);

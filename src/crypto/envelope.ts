@@ -26,6 +26,9 @@ export type EncryptionContext = {
 };
 
 const VERSION = 'v1';
+const IV_BYTES = 12;
+/** GCM's full tag. Without a fixed length Node accepts tags down to 4 bytes, which a forger can guess. */
+const AUTH_TAG_BYTES = 16;
 
 /** Key ids are a hash of the key, so the same key always has the same id and no registry is needed. */
 export const keyIdOf = (key: Buffer): string => createHash('sha256').update(key).digest('base64url').slice(0, 12);
@@ -48,8 +51,8 @@ const additionalData = (context: EncryptionContext): Buffer =>
   Buffer.from(`akked|${context.purpose}|${context.ownerId}`, 'utf8');
 
 export const encrypt = (keyring: Keyring, plaintext: Buffer | string, context: EncryptionContext): string => {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyring.current.key, iv);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', keyring.current.key, iv, { authTagLength: AUTH_TAG_BYTES });
   cipher.setAAD(additionalData(context));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const tag = cipher.getAuthTag();
@@ -78,9 +81,12 @@ export const decrypt = (keyring: Keyring, envelope: string, context: EncryptionC
     });
   }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', masterKey.key, Buffer.from(iv, 'base64url'));
+    const ivBytes = Buffer.from(iv, 'base64url');
+    const tagBytes = Buffer.from(tag, 'base64url');
+    if (ivBytes.length !== IV_BYTES || tagBytes.length !== AUTH_TAG_BYTES) throw new Error(`expected a ${IV_BYTES}-byte IV and a ${AUTH_TAG_BYTES}-byte tag`);
+    const decipher = createDecipheriv('aes-256-gcm', masterKey.key, ivBytes, { authTagLength: AUTH_TAG_BYTES });
     decipher.setAAD(additionalData(context));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(tagBytes);
 
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
   } catch (error) {

@@ -314,6 +314,19 @@ describe.each(TEST_BACKENDS)('store webhook route on %s', (backend) => {
     expect(await countOrders(store.id)).toBe(0);
   });
 
+  it('answers 400 with the JSON error, and logs no error, for a repeated query parameter (?token=a&token=b)', async () => {
+    const store = await createStore('zid');
+    const body = Buffer.from(FIXTURE_BODIES.zid);
+    const errorsBefore = testRuntime.logLines.filter((line) => Number(line.level) >= 50).length;
+    const token = encodeURIComponent(store.webhookSecret);
+    for (const query of [`?token=${token}&token=${token}`, `?token=${token}&token=other`, '?token=a&token=b']) {
+      const response = await appOf(testRuntime).inject({ method: 'POST', url: `/hooks/zid/${store.id}${query}`, headers: { 'content-type': 'application/json' }, payload: body });
+      expectErrorBody(response, 400, 'bad_request');
+    }
+    expect(testRuntime.logLines.filter((line) => Number(line.level) >= 50)).toHaveLength(errorsBefore);
+    expect(await countOrders(store.id)).toBe(0);
+  });
+
   it('answers 413 for a body over 1 MiB and 400 for malformed JSON with a valid signature', async () => {
     const store = await createStore('shopify');
     const app = appOf(testRuntime);

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_BACKENDS, type TestDatabase } from '../../test/harness/database.ts';
-import { writeExport } from './export-orders.ts';
+import { toCsvCell, writeExport } from './export-orders.ts';
 
 const ORDERS = 1_234;
 
@@ -63,9 +63,97 @@ describe.each(TEST_BACKENDS)('export streaming on %s', (backend) => {
       },
     });
     const exporting = writeExport(testDatabase.database, 'acc_export', { format: 'csv' }, output);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Hang up once the export is stuck on its first write (a fixed pause raced the first batch's read on a busy machine).
+    for (let waited = 0; writes === 0 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     output.destroy();
     await expect(exporting).resolves.toBeUndefined();
     expect(writes).toBe(1);
+  });
+});
+
+/**
+ * Splits one CSV line the way a spreadsheet does with `separator` as its list separator: a field
+ * is quoted only when it starts with `"` (a quote inside an unquoted field is a plain character).
+ */
+const splitAsSpreadsheet = (line: string, separator: string): string[] => {
+  const fields: string[] = [];
+  let index = 0;
+  while (index <= line.length) {
+    if (line[index] === '"') {
+      let value = '';
+      index++;
+      while (index < line.length) {
+        if (line[index] === '"' && line[index + 1] === '"') {
+          value += '"';
+          index += 2;
+        } else if (line[index] === '"') {
+          index++;
+          break;
+        } else value += line[index++];
+      }
+      const next = line.indexOf(separator, index);
+      value += next === -1 ? line.slice(index) : line.slice(index, next);
+      fields.push(value);
+      index = next === -1 ? line.length + 1 : next + 1;
+    } else {
+      const next = line.indexOf(separator, index);
+      fields.push(next === -1 ? line.slice(index) : line.slice(index, next));
+      index = next === -1 ? line.length + 1 : next + 1;
+    }
+  }
+
+  return fields;
+};
+
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+const hostile = [
+  "Ali;=cmd|' /C calc'!A0;",
+  '=HYPERLINK("http://evil.example","click")',
+  'Ali,=1+1',
+  'Ali; =1+1',
+  'Ali;+1',
+  'Ali;-1',
+  'Ali;@SUM(1)',
+  'Ali;\t=1',
+  'Ali\n=1+1',
+  'Ali\r\n@SUM(A1)',
+  '\t=1+1',
+  '\r=1+1',
+  '＝1+1',
+  'Ali;＋1',
+  '"quoted";=1',
+];
+
+describe('toCsvCell', () => {
+  it('leaves no cell starting a formula when the row is read with "," or ";" as the separator', () => {
+    const row = ['ord_1', ...hostile, 'end'].map(toCsvCell).join(',');
+    for (const separator of [',', ';']) {
+      for (const line of row.split(/\r\n|\n|\r/)) {
+        for (const field of splitAsSpreadsheet(line, separator)) expect(field, `${separator} ${JSON.stringify(field)}`).not.toMatch(FORMULA_START);
+      }
+    }
+  });
+
+  it('quotes cells with separators, quotes and line breaks, so a comma reader gets the text back', () => {
+    expect(toCsvCell("Ali;=cmd|' /C calc'!A0;")).toBe(`"Ali;'=cmd|' /C calc'!A0;"`);
+    expect(toCsvCell('a;b')).toBe('"a;b"');
+    expect(toCsvCell('a,b')).toBe('"a,b"');
+    expect(toCsvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(toCsvCell('two\nlines')).toBe('"two\nlines"');
+    expect(toCsvCell('tab\there')).toBe('"tab\there"');
+    const row = ['Layla Haddad', 'a;b', 'say "hi"', '12, Tahlia Street'].map(toCsvCell).join(',');
+    expect(splitAsSpreadsheet(row, ',')).toEqual(['Layla Haddad', 'a;b', 'say "hi"', '12, Tahlia Street']);
+  });
+
+  it('prefixes a formula start with an apostrophe and leaves ordinary text alone', () => {
+    expect(toCsvCell('=1+1')).toBe("'=1+1");
+    expect(toCsvCell('+966551234567')).toBe("'+966551234567");
+    expect(toCsvCell('@SUM(1)')).toBe("'@SUM(1)");
+    expect(toCsvCell('2x Shirt; 1x Hat')).toBe('"2x Shirt; 1x Hat"');
+    expect(toCsvCell('Jeddah')).toBe('Jeddah');
+    expect(toCsvCell('a-b')).toBe('a-b');
+    expect(toCsvCell(null)).toBe('');
+    expect(toCsvCell(42)).toBe('42');
   });
 });

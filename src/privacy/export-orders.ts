@@ -16,12 +16,26 @@ export const CSV_HEADER = [
   'isCod', 'city', 'countryCode', 'items', 'messages', 'confirmedAt', 'cancelledAt',
 ] as const;
 
-/** A cell a spreadsheet could run as a formula (`=`, `+`, `-`, `@`) is prefixed with `'`. */
+/** A cell a spreadsheet reads as a formula: `=`, `+`, `-`, `@`, tab, CR (and the full-width forms). */
+const STARTS_FORMULA = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+/**
+ * A formula start right after a separator. A spreadsheet set to `;` (French, German... locales)
+ * splits this comma-separated file on `;`, quotes or not, so "Ali;=cmd|' /C calc'!A0" would start
+ * a new cell with `=`: such a start is neutralized wherever a separator or line break precedes it.
+ */
+const FORMULA_AFTER_SEPARATOR = /([;,\t\r\n] *)(?=[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20])/g;
+
+/**
+ * One CSV cell: a formula start (`=`, `+`, `-`, `@`, tab, CR) at the beginning or after a `;`, `,`
+ * or line break is prefixed with `'`, and a cell holding a separator, a quote or a line break is
+ * quoted (RFC 4180).
+ */
 export const toCsvCell = (value: unknown): string => {
   let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  text = text.replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  if (STARTS_FORMULA.test(text)) text = `'${text}`;
 
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 
 type ExportedOrder = {

@@ -484,6 +484,17 @@ describe.each(TEST_BACKENDS)('WhatsApp numbers without a simulator, and Cloud AP
       expectErrorBody(await verify(CLOUD_SETTINGS.verifyToken, 'num_doesnotexist'), 404, 'not_found');
     });
 
+    it('answers 400 with the JSON error, and logs no error, when hub.verify_token is given twice', async () => {
+      const errorsBefore = testRuntime.logLines.filter((line) => Number(line.level) >= 50).length;
+      const token = encodeURIComponent(CLOUD_SETTINGS.verifyToken);
+      const twice = await appOf(testRuntime).inject({
+        method: 'GET',
+        url: `/hooks/whatsapp-cloud/${numberId}?hub.mode=subscribe&hub.verify_token=${token}&hub.verify_token=${token}&hub.challenge=1158201444`,
+      });
+      expectErrorBody(twice, 400, 'bad_request');
+      expect(testRuntime.logLines.filter((line) => Number(line.level) >= 50)).toHaveLength(errorsBefore);
+    });
+
     it('refuses a statuses payload with a bad X-Hub-Signature-256 and changes nothing', async () => {
       const providerMessageId = 'wamid.HBgLOTY2NTUxMjM5MDAxFQIAERgSBADSIGNATURE';
       const messageId = await insertSentMessage(providerMessageId);

@@ -10,6 +10,13 @@ const CloudSecretsSchema = z.object({ appSecret: z.string(), verifyToken: z.stri
 
 const ParamsSchema = z.object({ numberId: z.string().max(100) });
 
+// Each parameter once: a repeated `hub.verify_token` is a 400, never a list compared as a string.
+const VerificationQuerySchema = z.object({
+  'hub.mode': z.string().max(100).optional(),
+  'hub.verify_token': z.string().max(1000).optional(),
+  'hub.challenge': z.string().max(1000).optional(),
+});
+
 /** Meta's Cloud API webhooks for one number: the subscription handshake, then statuses and replies. */
 export const registerCloudWebhookRoutes = (app: AppInstance): void => {
   const loadNumber = async (numberId: string) => {
@@ -26,10 +33,10 @@ export const registerCloudWebhookRoutes = (app: AppInstance): void => {
 
   app.get(
     '/hooks/whatsapp-cloud/:numberId',
-    { schema: { tags: ['webhooks'], summary: "Meta's webhook verification (hub.challenge)", params: ParamsSchema } },
+    { schema: { tags: ['webhooks'], summary: "Meta's webhook verification (hub.challenge)", params: ParamsSchema, querystring: VerificationQuerySchema } },
     async (request, reply) => {
       const number = await loadNumber(request.params.numberId);
-      const challenge = answerVerificationChallenge(request.query as Record<string, string | undefined>, number.verifyToken);
+      const challenge = answerVerificationChallenge(request.query, number.verifyToken);
 
       return reply.type('text/plain').send(challenge);
     },

@@ -28,6 +28,8 @@ export const registerWebhookRoutes = (app: AppInstance): void => {
         tags: ['webhooks'],
         summary: 'A store platform delivers an order event (200 also for duplicates and ignored topics; 401 bad signature; 404 unknown store)',
         params: z.object({ platform: PlatformSchema, storeId: z.string().max(100) }),
+        // Each parameter once: `?token=a&token=b` is a 400, never a list handed to an adapter.
+        querystring: z.record(z.string(), z.string().max(2000)),
         response: {
           200: z.object({ received: z.literal(true), outcome: z.string(), orderId: z.string().optional(), status: z.string().optional(), reason: z.string().optional() }),
         },
@@ -43,7 +45,7 @@ export const registerWebhookRoutes = (app: AppInstance): void => {
           {
             rawBody: request.rawBody ?? Buffer.alloc(0),
             headers: lowerCaseHeaders(request.headers),
-            query: request.query as Record<string, string | undefined>,
+            query: request.query,
             receivedAt: new Date(),
           },
         );

@@ -1,4 +1,7 @@
+import fc from 'fast-check';
+import { LosslessNumber, parse, stringify } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
+import { reencodeLikePhp, toPhpNumberText } from './php-json.ts';
 import { youcanAdapter } from './youcan.ts';
 import { OLD_SECRET, SECRET, fixtureWith, hmacHex, readFixture, requestWith, storeWith } from './webhook-test-support.ts';
 
@@ -45,5 +48,40 @@ describe('YouCan classification', () => {
       }
     });
     expect(youcanAdapter.classify(requestWith(variant), storeWith())).toMatchObject({ order: { currency: 'USD', total: '270.00', items: [{ variant: 'Size: L, Color: Red' }] } });
+  });
+});
+
+describe('reencodeLikePhp', () => {
+  /** What the adapter did before: parse with exact numbers, stringify, then PHP's escapes. */
+  const reencodeByParsing = (body: string): string | null => {
+    let text: string | undefined;
+    try {
+      text = stringify(parse(body, null, (number) => new LosslessNumber(toPhpNumberText(number))));
+    } catch {
+      return null;
+    }
+    if (text === undefined) return null;
+
+    return text.replace(/\//g, '\\/').replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  };
+
+  it('writes what parsing and re-serializing wrote, for any JSON in any layout', () => {
+    const layouts = (value: unknown) => [JSON.stringify(value), JSON.stringify(value, null, 2), JSON.stringify(value, null, '\t')];
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4, stringUnit: fc.oneof(fc.constantFrom('/', '\\', '"', '\n', '\u0000', '\u007f', '\ud83d'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })) }), (value) => {
+        for (const body of layouts(value)) expect(reencodeLikePhp(Buffer.from(body))?.toString() ?? null).toBe(reencodeByParsing(body));
+      }),
+      { numRuns: 200 },
+    );
+    for (const body of ['{"a":"\\u00e9\\/\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u0041"}', '[1.50,-0.0,1e2,1E-7,12345678901234567890]', '{"s":"😀 تم"}']) {
+      expect(reencodeLikePhp(Buffer.from(body))?.toString() ?? null).toBe(reencodeByParsing(body));
+    }
+  });
+
+  it('gives null for text that is not JSON, bad UTF-8 and more floats than any order', () => {
+    for (const body of ['{"a":"unterminated', '{"a":"bad \\x escape"}', 'nope', '{"a":"\\u12"}', '{"a":"raw\nline"}', 'tru']) expect(reencodeLikePhp(Buffer.from(body))).toBeNull();
+    expect(reencodeLikePhp(Buffer.from([0x22, 0xff, 0x22]))).toBeNull();
+    expect(reencodeLikePhp(Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22]))).toBeNull();
+    expect(reencodeLikePhp(Buffer.from(`[${'1.5,'.repeat(5_000)}1.5]`))).toBeNull();
   });
 });

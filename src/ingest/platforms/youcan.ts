@@ -1,4 +1,3 @@
-import { LosslessNumber, parse, stringify } from 'lossless-json';
 import { z } from 'zod';
 import { buildNormalizedOrder } from '../build-order.ts';
 import { isCashOnDelivery } from '../normalize/cod.ts';
@@ -10,12 +9,14 @@ import type { NormalizedOrder } from '../order.ts';
 import type { NormalizeOptions, OrderTopic, PlatformAdapter, WebhookClassification } from '../platform-adapter.ts';
 import { AmountField, IdField, QuantityField, TextField, optionalList, optionalObject, parseJsonBody, readHeader, readWithSchema } from '../webhook-body.ts';
 import { hmacSha256, invalidSignature, isSameDigest, requireAnySecret } from '../webhook-signature.ts';
+import { reencodeLikePhp } from './php-json.ts';
 
 /*
  * YouCan (research §5): the body is the order object, signed with `x-youcan-signature`, the hex
  * HMAC-SHA256 keyed by the OAuth client secret. YouCan's own example signs PHP's
  * `json_encode($payload)`, so a body that fails as received is checked once more re-encoded the way
- * PHP does it. Payloads carry no currency: it follows the shipping country (YouCan is Moroccan).
+ * PHP does it (php-json.ts: one linear pass, nothing parsed before the signature is known).
+ * Payloads carry no currency: it follows the shipping country (YouCan is Moroccan).
  */
 
 const AddressSchema = z.object({
@@ -141,32 +142,6 @@ const normalizeYouCanOrder = (body: unknown, options: NormalizeOptions): { statu
   return { status: cleanText(order.status), normalized };
 };
 
-/** A JSON number as PHP writes it back: integers unchanged, floats shortest with at least `.0`. */
-const toPhpNumberText = (text: string): string => {
-  if (/^-?\d+$/.test(text)) return text;
-  const shortest = String(Number(text));
-  if (/^-?\d+$/.test(shortest)) return `${shortest}.0`;
-
-  return shortest.replace(/^(-?\d+)e/, '$1.0e');
-};
-
-/**
- * The body as PHP's `json_encode` of the decoded payload writes it: floats re-formatted, `/` as `\/`
- * and every non-ASCII character as a lower-case `\uXXXX` escape. Outside strings JSON has neither
- * character, so escaping the whole text only touches strings. Null when the body is not JSON.
- */
-const encodeLikePhp = (rawBody: Buffer): string | null => {
-  let text: string | undefined;
-  try {
-    text = stringify(parse(rawBody.toString('utf8'), null, (number) => new LosslessNumber(toPhpNumberText(number))));
-  } catch {
-    return null;
-  }
-  if (text === undefined) return null;
-
-  return text.replace(/\//g, '\\/').replace(/[\u0080-\uffff]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
-};
-
 const TOPICS: Readonly<Record<string, OrderTopic>> = {
   'order.create': 'created',
   'order.created': 'created',
@@ -184,9 +159,11 @@ export const youcanAdapter: PlatformAdapter = {
   verify: (request, store) => {
     const signature = readHeader(request.headers, 'x-youcan-signature')?.toLowerCase();
     if (!signature) throw invalidSignature('Missing x-youcan-signature header');
+    // Not a digest at all: refused before the body is hashed or re-encoded.
+    if (!/^[0-9a-f]{64}$/.test(signature)) throw invalidSignature('x-youcan-signature is not a hex SHA-256 digest');
     const isSignedBy = (secret: string, body: Buffer | string) => isSameDigest(signature, hmacSha256(secret, body), 'hex');
-    let phpBody: string | null | undefined;
-    const readPhpBody = () => (phpBody === undefined ? (phpBody = encodeLikePhp(request.rawBody)) : phpBody);
+    let phpBody: Buffer | null | undefined;
+    const readPhpBody = () => (phpBody === undefined ? (phpBody = reencodeLikePhp(request.rawBody)) : phpBody);
     requireAnySecret(
       store.secrets,
       (secret) => {

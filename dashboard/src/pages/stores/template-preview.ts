@@ -2,8 +2,8 @@ import type { Language } from '../../api/types.ts';
 import {
   buildTemplateVariables,
   DEFAULT_TEMPLATES,
+  findPlaceholders,
   isTemplateVariableName,
-  PLACEHOLDER_PATTERN,
   renderTemplate,
   type TemplateItem,
 } from '../../../../src/confirmation/message-templates.ts';
@@ -24,4 +24,6 @@ export const renderPreview = (template: string, order: PreviewOrder, language: L
 
 /** Variables the server refuses (it accepts only the documented ones), to warn while typing. */
 export const unknownVariables = (template: string): string[] =>
-  [...template.matchAll(PLACEHOLDER_PATTERN)].map((match) => match[1] ?? '').filter((name) => !isTemplateVariableName(name));
+  findPlaceholders(template)
+    .map((placeholder) => placeholder.name)
+    .filter((name) => !isTemplateVariableName(name));
