@@ -5,7 +5,8 @@ import { transitionOrder, type OrderStatus } from '../orders/order-status.ts';
 import { findStoreForWebhook } from '../stores/stores.ts';
 import type { InboundMessage } from '../whatsapp/provider.ts';
 import { OUTBOUND_ORDER_SELECT, queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
-import { extractOrderCode, parseReplyIntent } from './reply-intent.ts';
+import { readReply } from './reply-intent.ts';
+import { extractOrderCode } from './reply-text.ts';
 import { writeBackJob } from './write-back-job.ts';
 
 export type InboundOutcome = 'ignored' | 'duplicate' | 'confirmed' | 'cancelled' | 'clarified' | 'unclear';
@@ -65,7 +66,7 @@ export const handleInboundMessage = async (
     const store = await findStoreForWebhook(transaction, order.store_id);
     if (!store) return 'ignored';
     // Quoting the order's code is the customer's own confirmation (the link prefills "confirm").
-    const intent = byCode ? (parseReplyIntent(message.text) === 'cancel' ? 'cancel' : 'confirm') : parseReplyIntent(message.text);
+    const intent = byCode ? (readReply(message.text).intent === 'cancel' ? 'cancel' : 'confirm') : readReply(message.text).intent;
     if (intent === 'unclear') {
       const [clarified] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'clarify'", [order.id]);
       if (clarified) return 'unclear';

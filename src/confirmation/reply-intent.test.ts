@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractOrderCode, normalizeReplyText, parseReplyIntent, type ReplyIntent } from './reply-intent.ts';
+import { parseReplyIntent, readReply, type ReplyIntent } from './reply-intent.ts';
+import { extractOrderCode, normalizeReplyText } from './reply-text.ts';
 
 const CASES: [text: string, intent: ReplyIntent, why: string][] = [
   // Digits, in every script
@@ -48,7 +49,8 @@ const CASES: [text: string, intent: ReplyIntent, why: string][] = [
   ['cancel', 'cancel', 'cancel'],
   ['Please cancel the order', 'cancel', 'a full cancelling sentence'],
   ["I don't want it", 'cancel', 'does not want it'],
-  ['I don’t want it anymore', 'unclear', 'an extra word we do not know'],
+  ['I don’t want it anymore', 'cancel', '"anymore" only strengthens a refusal'],
+  ['I don’t want it delivered', 'unclear', 'an extra word we do not know'],
   ['not interested', 'cancel', 'not interested'],
   // French
   ['oui', 'confirm', 'oui'],
@@ -142,8 +144,46 @@ const CASES: [text: string, intent: ReplyIntent, why: string][] = [
   ['شكرا', 'unclear', 'thanks alone'],
   ['', 'unclear', 'nothing'],
   ['   ', 'unclear', 'only spaces'],
-  ['yes '.repeat(20), 'unclear', 'too many words'],
+  ['yes '.repeat(21), 'unclear', 'too many words'],
   ['ok '.repeat(80), 'unclear', 'too long'],
+  // Negation: a negated "want" before a verb negates the verb; a negative imperative is never an answer
+  ['مش عايز الغي', 'unclear', 'Egyptian: I do not want to cancel'],
+  ['ما بدي الغي الطلب', 'unclear', 'Levantine: I do not want to cancel the order'],
+  ['لا أريد إلغاء الطلب', 'unclear', 'I do not want the cancellation'],
+  ['je ne veux pas annuler', 'unclear', 'I do not want to cancel'],
+  ['ما بدي، الغوه', 'cancel', 'a refusal, then "cancel it"'],
+  ['لا تلغيه', 'unclear', 'do not cancel it'],
+  ['ما تلغيهاش', 'unclear', 'Darija: do not cancel it'],
+  ["n'annulez pas", 'unclear', 'do not cancel'],
+  ['لا ترسلوه', 'unclear', 'do not send it'],
+  ['ماشي أكيد', 'unclear', 'Darija: not sure'],
+  ['machi akid', 'unclear', 'Darija: not sure, in Latin letters'],
+  ['ماشي ابعته', 'confirm', 'Egyptian: OK, send it'],
+  ['مش موافق', 'cancel', 'I do not agree'],
+  // Words whose meaning depends on their neighbours
+  ['ماكو', 'cancel', 'Iraqi: there is none'],
+  ['ماكو مشكلة', 'confirm', 'Iraqi: no problem'],
+  ['خلاص لا', 'cancel', 'a refusal with a word of finality'],
+  ['لا نهائيا', 'cancel', 'no, definitely'],
+  ['safi', 'confirm', 'Darija: that is settled'],
+  ['la safi', 'cancel', '"safi" beside a refusal only strengthens it'],
+  ['نعم إن شاء الله', 'unclear', 'a hedge next to yes'],
+  ['تمام ولا لا', 'unclear', 'OK or not: both answers'],
+  // Forms of address, names and joined "and"
+  ['نعم يا محمد', 'confirm', 'a name after a vocative'],
+  ['لا يا ابو علي', 'cancel', 'a kunya after a vocative'],
+  ['ok ya 7aj', 'confirm', 'a form of address in Arabizi'],
+  ['oui chef', 'confirm', 'French form of address'],
+  ['واخا خويا', 'confirm', 'Darija: OK, brother'],
+  ['لا ما ابي ولا ترسلون لي', 'cancel', 'a refusal with an opt-out joined by "و"'],
+  // Send-it verbs and Maghrebi yes-words
+  ['دزوها', 'confirm', 'Iraqi: send it'],
+  ['صيفطوها', 'confirm', 'Darija: send it'],
+  ['ابعثوها', 'confirm', 'Algerian/Tunisian: send it'],
+  ['ey behi', 'confirm', 'Tunisian: yes, fine'],
+  ['wah sa7a', 'confirm', 'Algerian: yes, OK'],
+  ['le ma n7ebech', 'cancel', 'Tunisian: no, I do not want'],
+  ['لا ما أريد', 'cancel', 'Iraqi: no, I do not want'],
   // Order references are neutral
   ['confirm order #1001', 'confirm', 'confirm with a platform number'],
   ['Confirm order #AK7F3K2Q', 'confirm', 'the English prefilled text'],
@@ -163,9 +203,56 @@ describe('parseReplyIntent', () => {
   });
 });
 
+describe('readReply', () => {
+  it('names the words that decided a reply', () => {
+    expect(readReply('نعم يا حبيبي ابعتوها 🙏')).toEqual({ intent: 'confirm', topic: null, matched: ['نعم', 'ابعتوها'], cues: [], unknown: [], reason: null });
+  });
+
+  it('gives an undecided reply its topic, its cues and the words it did not know', () => {
+    expect(readReply('نعم بس غيروا العنوان')).toEqual({
+      intent: 'unclear',
+      topic: 'change_address',
+      matched: ['نعم'],
+      cues: ['العنوان'],
+      unknown: ['بس', 'غيروا'],
+      reason: 'unknown_words',
+    });
+    expect(readReply('yes but deliver tomorrow')).toMatchObject({ intent: 'unclear', topic: 'change_date', cues: ['tomorrow'] });
+    expect(readReply('when will it arrive?')).toMatchObject({ intent: 'unclear', topic: 'question', reason: 'question' });
+    expect(readReply('ok?')).toMatchObject({ intent: 'unclear', topic: 'question', reason: 'question' });
+    expect(readReply('inshallah')).toMatchObject({ intent: 'unclear', topic: 'other', reason: 'hedge', cues: ['inshallah'] });
+    expect(readReply('yes no')).toMatchObject({ intent: 'unclear', topic: 'other', reason: 'contradiction', matched: ['yes', 'no'] });
+    expect(readReply('مش عايز الغي')).toMatchObject({ intent: 'unclear', reason: 'negation' });
+    expect(readReply('مرحبا')).toMatchObject({ intent: 'unclear', topic: 'other', reason: 'no_answer' });
+  });
+
+  it.each(['STOP', 'stop svp', 'توقف', 'وقف الرسائل', 'ما تبعتليش', 'arrête', 'désabonner', 'unsubscribe', 'إلغاء الاشتراك'])(
+    'reads %j as a request to stop messaging, not as a decision',
+    (text) => {
+      expect(readReply(text)).toMatchObject({ intent: 'unclear', topic: 'opt_out', reason: 'opt_out' });
+    },
+  );
+
+  it('decides a refusal that also opts out, with the topic opt_out', () => {
+    expect(readReply('la ma bghitch w stop')).toEqual({ intent: 'cancel', topic: 'opt_out', matched: ['la', 'ma bghitch'], cues: ['stop'], unknown: [], reason: null });
+    expect(readReply('yes stop')).toMatchObject({ intent: 'unclear', topic: 'opt_out', reason: 'contradiction' });
+  });
+
+  it('leaves a message without text to a person', () => {
+    expect(readReply({ nonText: 'voice' })).toEqual({ intent: 'unclear', topic: 'other', matched: [], cues: [], unknown: [], reason: 'non_text' });
+    expect(readReply({ text: 'oui' })).toMatchObject({ intent: 'confirm' });
+  });
+
+  it('reads French "si" as yes only when the question was asked in French', () => {
+    expect(readReply('si', { language: 'fr' })).toMatchObject({ intent: 'confirm', matched: ['si'] });
+    expect(readReply('si')).toMatchObject({ intent: 'unclear', reason: 'unknown_words' });
+    expect(readReply('si', { language: 'en' })).toMatchObject({ intent: 'unclear' });
+  });
+});
+
 describe('normalizeReplyText', () => {
   it('unifies Arabic letter forms and strips diacritics and tatweel', () => {
-    expect(normalizeReplyText('أُكِّدَتْ إلـغـاء آه مؤمنة ى')).toBe('اكدت الغاء اه مومنه ي');
+    expect(normalizeReplyText('أُكِّدَتْ إلـغـاء آه مؤمنة ى لاء')).toBe('اكدت الغا اه مومنه ي لا');
   });
 
   it('collapses repeated letters but keeps repeated digits', () => {

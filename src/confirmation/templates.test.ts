@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import type { NormalizedOrder } from '../ingest/order.ts';
-import { extractOrderCode, parseReplyIntent } from './reply-intent.ts';
+import { parseReplyIntent } from './reply-intent.ts';
+import { extractOrderCode } from './reply-text.ts';
 import {
   DEFAULT_TEMPLATES,
   MESSAGE_LANGUAGES,
