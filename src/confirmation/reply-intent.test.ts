@@ -78,7 +78,7 @@ const CASES: [text: string, intent: ReplyIntent, why: string][] = [
   ['أيوا', 'confirm', 'yes with final alef'],
   ['اكيد', 'confirm', 'sure'],
   ['أكّد', 'confirm', 'confirm, with shadda'],
-  ['مأكد', 'confirm', 'confirmed (Gulf)'],
+  ['مأكد', 'unclear', 'Gulf "confirmed", but the same letters as "ما أكد" without its hamza and space'],
   ['تمام', 'confirm', 'fine'],
   ['تمام شكرا', 'confirm', 'fine, thanks'],
   ['موافق', 'confirm', 'agreed'],
@@ -169,11 +169,14 @@ const CASES: [text: string, intent: ReplyIntent, why: string][] = [
   ['la safi', 'cancel', '"safi" beside a refusal only strengthens it'],
   ['نعم إن شاء الله', 'unclear', 'a hedge next to yes'],
   ['تمام ولا لا', 'unclear', 'OK or not: both answers'],
+  ['ماأكد', 'unclear', '"did not confirm" typed without a space (also how Gulf "مأكد" looks without hamza)'],
+  ['eh bien', 'unclear', 'French hesitation, not Levantine "eh"'],
   // Forms of address, names and joined "and"
   ['نعم يا محمد', 'confirm', 'a name after a vocative'],
   ['لا يا ابو علي', 'cancel', 'a kunya after a vocative'],
   ['ok ya 7aj', 'confirm', 'a form of address in Arabizi'],
   ['oui chef', 'confirm', 'French form of address'],
+  ['ok ya but', 'unclear', 'a contrast word is never taken for a name'],
   ['واخا خويا', 'confirm', 'Darija: OK, brother'],
   ['لا ما ابي ولا ترسلون لي', 'cancel', 'a refusal with an opt-out joined by "و"'],
   // Send-it verbs and Maghrebi yes-words

@@ -24,6 +24,7 @@ import {
   KUNYA_WORDS,
   LANGUAGE_CONFIRM_PHRASES,
   NEGATED_WANT_PHRASES,
+  NOT_NAME_WORDS,
   OPT_OUT_PHRASES,
   QUESTION_CUES,
   VOCATIVE_WORDS,
@@ -121,6 +122,7 @@ const FIRST_WORDS = new Set([...TABLE.keys()].map((key) => key.split(' ')[0]));
 const CONJUNCTION = 'و';
 const VOCATIVES = new Set(VOCATIVE_WORDS.flatMap(phraseKeys));
 const KUNYAS = new Set(KUNYA_WORDS.flatMap(phraseKeys));
+const NOT_NAMES = new Set(NOT_NAME_WORDS.flatMap(phraseKeys));
 const ADDRESS_STEM_KEYS = ADDRESS_STEMS.flatMap(phraseKeys);
 
 type Word = Extract<ReplyToken, { isBoundary: false }>;
@@ -166,7 +168,8 @@ const readPhrases = (tokens: ReplyToken[], language: ReplyLanguage | null): Read
   return absorbNames(readings);
 };
 
-const isNameWord = (reading: Reading | undefined): boolean => reading?.signal === 'unknown' && /^[\p{L}\d]{2,15}$/u.test(reading.surface) && /\p{L}/u.test(reading.surface);
+const isNameWord = (reading: Reading | undefined): boolean =>
+  reading?.signal === 'unknown' && !NOT_NAMES.has(reading.key) && /^[\p{L}\d]{2,15}$/u.test(reading.surface) && /\p{L}/u.test(reading.surface);
 
 /** "نعم يا محمد", "تمام يا بو علي": the unknown word after a vocative is a name, not a condition. */
 const absorbNames = (readings: Reading[]): Reading[] =>

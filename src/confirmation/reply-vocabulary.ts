@@ -50,13 +50,15 @@ export const CONFIRM_PHRASES = [
   'بغيته', 'بغيتها', 'بغيتهم', 'نحبها', 'نحبو', 'نحبه', 'حابه', 'areeda', 'areedo', 'ariduh', 'abeeh', 'abih',
   'abiha', 'abghah', 'abghaha', '3ayzo', '3ayzah', '3ayzha', '3awzo', 'bghitha', 'bghito', 'bghitou', 'n7ebha',
   'n7abha', 'n7ebo', 'n7abo', 'nhebha', 'baddi yeh', 'baddi yeha', 'bade yeh',
-  // "Confirm" verbs and participles.
-  'أكد', 'أكدوا', 'أكدوه', 'أكده', 'أكدها', 'أكدوها', 'أؤكد', 'اأكد', 'نأكد', 'نأكدو', 'مأكد', 'مأكده', 'متأكد',
+  // "Confirm" verbs and participles. Not Gulf "مأكد": without its hamza it is "ماكد", which is also
+  // "ما أكد" ("did not confirm") typed without a space.
+  'أكد', 'أكدوا', 'أكدوه', 'أكده', 'أكدها', 'أكدوها', 'أؤكد', 'اأكد', 'نأكد', 'نأكدو', 'متأكد',
   'مؤكد', 'أكدت', 'تأكيد', 'تم', 'تم التأكيد', 'نكونفيرمي', 'كونفيرمي',
   // "Send it", "bring it", "deliver it": imperatives only (see the rules above).
   'ابعت', 'ابعته', 'ابعتها', 'ابعتوه', 'ابعتوها', 'ابعتوا', 'ابعتلي', 'ابعتولي', 'ابعتيه', 'ابعتيها', 'بعتوه',
   'بعتوها', 'ابعتولي ياه', 'ارسل', 'ارسله', 'ارسلها', 'ارسلوه', 'ارسلوها', 'ارسلوا', 'ارسلولي', 'أرسلوه لي',
-  'ارسلوا لي', 'يرجى الارسال', 'ارجو الارسال', 'دز', 'دزه', 'دزها', 'دزوه', 'دزوها', 'دزوا', 'دزولي',
+  'ارسلوا لي', 'يرجى الارسال', 'ارجو الارسال', 'أرجو إرسال', 'يرجى إرسال', 'يرجى الشحن', 'أرجو الشحن',
+  'أوافق على', 'موافق على', 'موافقه على', 'أرجو التأكيد', 'دز', 'دزه', 'دزها', 'دزوه', 'دزوها', 'دزوا', 'دزولي',
   'ابعث', 'ابعثه', 'ابعثها', 'ابعثوه', 'ابعثوها', 'ابعثوا', 'ابعثولي', 'ابعثهالي', 'صيفط', 'صيفطه', 'صيفطها',
   'صيفطوه', 'صيفطوها', 'صيفطو', 'صيفطوا', 'صيفطو ليا', 'صيفطها ليا', 'صيفطوها ليا', 'سيفطوها', 'جيبها',
   'جيبه', 'جيبوها', 'جيبوه', 'جيبو', 'جيبولي', 'جيبوهالي', 'هاته', 'هاتها', 'هاتوه', 'هاتوها', 'وصلها',
@@ -76,7 +78,7 @@ export const CONFIRM_PHRASES = [
   'ab3at', 'ab3ato', 'ab3atoh', 'ab3atouh', 'ab3atha', 'ab3athha', 'ab3atouha', 'ab3athouha', 'ab3thouha',
   'ab3tha', 'ab3th', 'ab3athom', 'b3atha', 'b3atoh', 'arsloh', 'arsilo', 'arseloh', 'arsilha', 'arsiloh',
   'dezha', 'dizha', 'dizoh', 'dezoh', 'dizoha', 'dizouh', 'sifetha', 'siftha', 'sifetouha', 'siftoha',
-  'siftouha', 'sifto', 'sifto liya', 'sift liya', 'sifthom', 'sifetli', 'jibha', 'jibouha', 'jiboha', 'jibo',
+  'siftouha', 'dizoha', 'sifto', 'sifto liya', 'sift liya', 'sifthom', 'sifetli', 'jibha', 'jibouha', 'jiboha', 'jibo',
   'jiboh', 'wasalha', 'wasloha', 'waslouha', 'wasloh',
 ];
 
@@ -97,7 +99,7 @@ export const CANCEL_PHRASES = [
   "j'ai changé d'avis", "changé d'avis", 'laissez tomber', 'laisse tomber', 'pas besoin', 'plus besoin',
   'je ne confirme pas', 'je confirme pas', "non c'est bon", 'non c bon', 'non ça va', 'jamais', 'pas du tout',
   // Arabic
-  'لا', 'لالا', 'لالالا', 'نو', 'مش موافق', 'مو موافق', 'غير موافق', 'إلغاء', 'ألغي', 'ألغيه',
+  'لا', 'لالا', 'لالالا', 'نو', 'أرجو إلغاء', 'يرجى إلغاء', 'أرجو الإلغاء', 'يرجى الإلغاء', 'مش موافق', 'مو موافق', 'غير موافق', 'إلغاء', 'ألغي', 'ألغيه',
   'ألغيها', 'الغوه', 'ألغوا', 'ألغوها', 'الغ', 'الغه', 'ملغي', 'ملغى', 'كنسل', 'كانسل', 'كنسله', 'كنسلها',
   'كنسلو', 'كنسلوه', 'كنسلوا', 'لغي', 'لغيه', 'لغيها', 'لغيوها', 'لغيوه', 'انولي', 'رافض', 'أرفض',
   'غيرت رأيي', 'بطلت', 'بلاش', 'فكك', 'ماكو', 'ماكو داعي', 'ماكو حاجة', 'مش محتاج', 'مش محتاجه', 'مو محتاج',
@@ -118,7 +120,7 @@ export const NEGATED_WANT_PHRASES = [
   'i do not want it', "i don't need it", "don't need it", "i don't need", 'je ne veux pas', 'je veux pas',
   'je ne veux plus', 'je veux plus', 'je ne la veux pas', 'je ne la veux plus', 'je ne le veux pas',
   'je ne le veux plus', "j'en veux plus", "je n'en veux plus", "je n'en veux pas",
-  'لا أريد', 'لا أريده', 'لا أريدها', 'لا ابغى', 'لا ابغاه', 'لا ابي', 'لا ابيه', 'لا أرغب', 'لا ارغب في',
+  'لم أعد أرغب', 'لم أعد أرغب في', 'لم أعد أريد', 'لم أعد أريده', 'لا أريد', 'لا أريده', 'لا أريدها', 'لا ابغى', 'لا ابغاه', 'لا ابي', 'لا ابيه', 'لا أرغب', 'لا ارغب في',
   'ما ابي', 'مابي', 'ما ابيه', 'ما ابيها', 'ما ابغى', 'ماابغى', 'ما ابغاه', 'ما ابغاها', 'ما ابي شي',
   'ما ابغى شي', 'ما أريد', 'ما أريده', 'ما أريدها', 'ماريد', 'ماريده', 'ما بدي', 'مابدي', 'ما بدي ياه',
   'ما بدي اياه', 'ما بدي ياها', 'ما عاد بدي', 'ما عدت بدي', 'مش عايز', 'مش عايزه', 'مش عاوز', 'مش عاوزه',
@@ -158,7 +160,7 @@ export const HEDGE_PHRASES = [
   'maybe', 'not now', 'later', 'later on', 'wait', 'let me think', "i'll think", "i'll see", 'not sure',
   "i don't know", 'idk', 'dunno', 'peut être', 'pas maintenant', 'plus tard', 'attendez', 'attends',
   'je sais pas', 'je ne sais pas', 'chai pas', 'je vais voir', 'je vais réfléchir', 'je réfléchis', 'pas sûr',
-  'pas encore', 'on verra',
+  'pas encore', 'on verra', 'eh bien', 'ah bon',
   // "ماشي" is "OK" in Egypt and the Levant but "not" in the Maghreb; we cannot tell the dialect.
   'ماشي', 'machi', 'mashi', 'mechi', 'ماشي دابا', 'machi daba', 'mechi tawa', 'موش توا',
   'إن شاء الله', 'انشالله', 'ان شاء الله', 'انشاء الله', 'إن شاء الله خير', 'inshallah', 'inchallah',
@@ -193,14 +195,13 @@ export const FILLER_PHRASES = [
   'الله يسلمك', 'جزاك الله خير', 'جزاكم الله خير', 'جزاك الله خيرا', 'بارك الله فيك', 'بارك الله فيكم',
   'الله يبارك فيك', 'الله يخليك', 'الله يخليكم', 'الله يعافيك', 'الله يعافيكم', 'الله يحفظك', 'الله يسعدك',
   'عافاك', 'عفاك', 'من فضلك', 'لو سمحت', 'لو سمحتي', 'لو سمحتو', 'لو سمحتم', 'اذا سمحت', 'بليز', 'ياريت',
-  'يا ريت', 'عيشك', 'يعيشك', 'يعطيك الصحة', 'السلام عليكم', 'سلام عليكم', 'وعليكم السلام', 'سلام',
+  'يا ريت', 'من فضلكم', 'ذلك', 'أعتذر', 'آسف', 'آسفه', 'معليش', 'معلش', 'سامحني', 'سمحلي', 'عيشك', 'يعيشك', 'يعطيك الصحة', 'السلام عليكم', 'سلام عليكم', 'وعليكم السلام', 'سلام',
   'مرحبا', 'اهلا', 'اهلين', 'هلا', 'هلو', 'هلا والله', 'هلا بك', 'حياك الله', 'حياك', 'صباح الخير',
   'مساء الخير', 'صباح النور', 'مساء النور', 'عسلامة', 'الحمد لله', 'ما شاء الله', 'طال عمرك',
   'الطلب', 'طلبي', 'الطلبيه', 'طلبيتي', 'الاوردر', 'اوردر', 'الكوموند', 'الكومند', 'لكوموند', 'الكولي',
   'الطرد', 'الشحنه', 'المنتج', 'الحاجه', 'أنا', 'رقم', 'لي', 'ليا', 'و',
-  'أخي', 'اخوي', 'اخويا', 'خويا', 'خوي', 'ياخي', 'أختي', 'اختي', 'حبيبي', 'حبيبتي', 'حبي', 'يا', 'غالي',
-  'الغالي', 'عيني', 'عيوني', 'عمي', 'عمو', 'خالي', 'خالتي', 'حجي', 'حجيه', 'باشا', 'فندم', 'يا فندم', 'معلم',
-  'ريس', 'بطل', 'قلبي', 'ست الكل', 'الشريف', 'الحبيب', 'صاحبي', 'خيي', 'خيو',
+  'أخي', 'اخوي', 'اخويا', 'خويا', 'خوي', 'ياخي', 'أختي', 'اختي', 'حبيبي', 'حبيبتي', 'حبي', 'يا', 'الغالي', 'عيني', 'عيوني', 'عمي', 'عمو', 'خالي', 'خالتي', 'حجي', 'حجيه', 'باشا', 'فندم', 'يا فندم', 'معلم',
+  'ريس', 'قلبي', 'ست الكل', 'الشريف', 'الحبيب', 'صاحبي', 'خيي', 'خيو',
   'خلاص', 'خلص', 'نهائيا', 'نهائي', 'ابدا', 'والله', 'والنبي', 'بجد', 'بزاف', 'برشا', 'كتير', 'جدا', 'كده', 'كدا',
   'مره ثانيه', 'مره تانيه', 'تاني', 'ثاني', 'حاجه', 'شي', 'صحيت', 'ça va', 'cv',
   // Arabizi
@@ -212,11 +213,18 @@ export const FILLER_PHRASES = [
   'khayye', '3ayni', '3yooni', '3youni', '3ammi', '3ammo', 'khali', '7ajji', 'basha', 'fandem', 'm3alem',
   'm3allem', 'ya', 'a khoya', 'a sahbi', 'a sidi', 'a khti', 'el order', 'ltalab', 'lcommande',
   'khalas', 'khlas', 'wallah', 'walah', 'wlh', 'bzaf', 'barcha', 'ktir', 'w', 'wa', 'ana', 'liya', 'lia', 'li',
-  'sahit', 'sa7it', 'again', 'kda', 'keda',
+  'sahit', 'sa7it', 'again', 'kda', 'keda', '3eni', '3ini', '3yoni', 'sorry', 'désolé', 'désolée', 'pardon',
+  'smahli', 'ma3lich', 'ma3lesh',
 ];
 
 /** Vocatives: one unknown word right after one is a name ("نعم يا محمد"), two after "يا أبو …". */
 export const VOCATIVE_WORDS = ['يا', 'ya'];
+/** Never a name after a vocative: contrast, condition, negation and restriction words. */
+export const NOT_NAME_WORDS = [
+  'but', 'if', 'not', 'only', 'except', 'until', 'without', 'mais', 'si', 'pas', 'sauf', 'sans', 'jusqu', 'بس', 'لكن',
+  'ولكن', 'اذا', 'لو', 'مش', 'ما', 'مو', 'موش', 'مب', 'غير', 'بلا', 'بدون', 'حتى', 'الا', 'bas', 'bass', 'ama', 'amma',
+  'walakin', 'lakin', 'ila', 'law', 'kan', 'mesh', 'mich', 'mouch', 'mo', 'ghir', 'bla', 'hatta', 'illa',
+];
 export const KUNYA_WORDS = ['ابو', 'بو', 'ام', 'abu', 'abou', 'bou', 'om', 'oum', 'umm'];
 
 /** Words that make a reply a question (with any "?" or "؟"). */
@@ -265,7 +273,7 @@ const WANT_WORDS = [
 const ORDER_WORDS = [
   'الطلب', 'طلبي', 'الطلبيه', 'بالطلب', 'الاوردر', 'الكوموند', 'الكولي', 'المنتج', 'ياه', 'اياه', 'the order',
   'my order', 'it', 'la commande', 'ma commande', 'le colis', 'lcommande', 'el order', 'ltalab', 'yeh', 'yah', 'yaha',
-  'iyah',
+  'iyah', 'ذلك', 'استلام الطلب', 'الاستلام',
 ];
 export const WANT_ORDER_PHRASES = WANT_WORDS.flatMap((want) => ORDER_WORDS.map((order) => `${want} ${order}`));
 /** The want words alone are fillers ("je veux confirmer", "بدي اكد"). */
