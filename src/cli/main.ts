@@ -18,6 +18,7 @@ Commands:
   worker        job workers and WhatsApp sessions only (scale out: several against one PostgreSQL)
   migrate       apply pending database migrations and exit
   parse-order   print the normalized order JSON of one webhook body
+  parse-reply   print how Akked reads one customer reply (stdin): intent, topic, the words that decided
   simulator     run the fake WhatsApp network for demos and tests
   purge         delete data past its retention (12 months) and blank old message text
   keys rotate   re-encrypt every stored credential under the current master key
@@ -120,6 +121,9 @@ export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<n
     case 'parse-order':
       // Needs no configuration and no database: it only reads a body and prints the order.
       return runParseOrder(args, { ...io, stdin: process.stdin, readFile: (file) => readFile(file) });
+    case 'parse-reply':
+      // No configuration, no database, and loaded only when asked for.
+      return (await import('../confirmation/parse-reply-command.ts')).runParseReply(args, { ...io, stdin: process.stdin });
     case 'simulator': {
       if (wantsHelp) return runSimulatorCommand(args, io);
       const config = loadConfigOrExplain(io);

@@ -151,6 +151,19 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     expect((await orderOf(order.id))?.status).not.toBe('confirmed');
   });
 
+  it('confirms a dialect answer wrapped in a term of endearment, and never confirms a stop request that quotes the order code', async () => {
+    const app = appOf(testRuntime);
+    const [endeared, stopping] = [newOrder(), newOrder()];
+    for (const order of [endeared, stopping]) await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+    for (const order of [endeared, stopping]) await waitUntil(async () => (await orderOf(order.id))?.status, (status) => ['sent', 'delivered', 'read'].includes(status), 20_000, 'the send');
+    const { code } = await orderOf(stopping.id);
+    await simulatorControl(simulator.url, 'reply', { from: endeared.phone, to: merchantPhone, text: 'تمام يا حبيبي، ابعتوها' });
+    await simulatorControl(simulator.url, 'reply', { from: stopping.phone, to: merchantPhone, text: `STOP ${code}` });
+    await waitUntil(async () => (await orderOf(endeared.id))?.status, (status) => status === 'confirmed', 20_000, 'the confirmation');
+    await waitUntil(() => simulatorMessages(simulator.url, stopping.phone), (messages) => messages.length >= 2, 20_000, 'the clarifying message');
+    expect((await orderOf(stopping.id))?.status).not.toBe('confirmed');
+  });
+
   it('marks a cold contact reach_out_restricted, refunds the credit, and confirms through the customer-initiated link', async () => {
     const order = newOrder();
     const app = appOf(testRuntime);

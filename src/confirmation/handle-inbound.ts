@@ -65,8 +65,10 @@ export const handleInboundMessage = async (
     if (inserted.length === 0) return 'duplicate';
     const store = await findStoreForWebhook(transaction, order.store_id);
     if (!store) return 'ignored';
-    // Quoting the order's code is the customer's own confirmation (the link prefills "confirm").
-    const intent = byCode ? (readReply(message.text).intent === 'cancel' ? 'cancel' : 'confirm') : readReply(message.text).intent;
+    const reading = readReply(message.text);
+    // Quoting the order's code is the customer's own confirmation (the link prefills "confirm"),
+    // unless the text refuses or asks to stop messages.
+    const intent = byCode && reading.topic !== 'opt_out' ? (reading.intent === 'cancel' ? 'cancel' : 'confirm') : reading.intent;
     if (intent === 'unclear') {
       const [clarified] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'clarify'", [order.id]);
       if (clarified) return 'unclear';
