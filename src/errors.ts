@@ -92,3 +92,18 @@ export const isAppError = (value: unknown): value is AppError => value instanceo
 
 /** Errors that are not AppErrors are unexpected; jobs retry them because the cause may be transient. */
 export const isRetryable = (error: unknown): boolean => (isAppError(error) ? error.retryable : true);
+
+/**
+ * For the commands that read input and print JSON (`parse-order`, `parse-reply`): one JSON error
+ * line on stderr; exit code 2 for bad input (an AppError), 1 for a fault of ours.
+ */
+export const writeCommandError = (error: unknown, stderr: (text: string) => void): number => {
+  if (isAppError(error)) {
+    stderr(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+
+    return 2;
+  }
+  stderr(`${JSON.stringify({ error: { code: 'internal', message: error instanceof Error ? error.message : 'unexpected failure' } })}\n`);
+
+  return 1;
+};

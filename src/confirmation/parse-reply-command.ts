@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { AppError, isAppError } from '../errors.ts';
+import { AppError, writeCommandError } from '../errors.ts';
 import { readReply, REPLY_LANGUAGES } from './reply-intent.ts';
 
 /** WhatsApp's own limit for one text message. */
@@ -71,13 +71,6 @@ export const runParseReply = async (args: string[], io: ParseReplyIo): Promise<n
 
     return 0;
   } catch (error) {
-    if (isAppError(error)) {
-      io.stderr(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
-
-      return 2;
-    }
-    io.stderr(`${JSON.stringify({ error: { code: 'internal', message: error instanceof Error ? error.message : 'unexpected failure' } })}\n`);
-
-    return 1;
+    return writeCommandError(error, io.stderr);
   }
 };

@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../errors.ts';
+import { AppError, writeCommandError } from '../errors.ts';
 import { isValidTimezone } from './normalize/time.ts';
 import { toCountryCode } from './normalize/text.ts';
 import { PLATFORMS, PlatformSchema } from './order.ts';
@@ -96,13 +96,6 @@ export const runParseOrder = async (args: string[], io: ParseOrderIo): Promise<n
 
     return 0;
   } catch (error) {
-    if (isAppError(error)) {
-      io.stderr(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
-
-      return 2;
-    }
-    io.stderr(`${JSON.stringify({ error: { code: 'internal', message: error instanceof Error ? error.message : 'unexpected failure' } })}\n`);
-
-    return 1;
+    return writeCommandError(error, io.stderr);
   }
 };
