@@ -82,10 +82,65 @@ describe.each(TEST_BACKENDS)('accounts on %s', (backend) => {
       payload: { email, password: 'a long enough password', name: 'سارة <script>', language: 'ar' },
     });
     const mail = (await readOutbox(testRuntime.dataDirectory)).find((candidate) => candidate.to === email);
-    expect(mail?.text).toContain('مرحبًا سارة <script>');
+    expect(mail?.text.split('\n')[0]).toBe('مرحبًا،');
     expect(mail?.html).toContain('dir="rtl"');
-    expect(mail?.html).toContain('سارة &lt;script&gt;');
+    // Whoever signs up chooses both the name and the address: the name stays out of the email.
+    expect(`${mail?.text}${mail?.html}`).not.toContain('سارة');
     expect(mail?.html).not.toContain('<script>');
+  });
+
+  it("refuses a sign-up name over 100 characters, sends no email, and never mails a stranger's text", async () => {
+    const app = appOf(testRuntime);
+    const email = `long.name.${Date.now()}@example.com`;
+    const name = `URGENT: your account is locked, sign in at evil.example/login ${'x'.repeat(3_000)}`;
+    const signUp = await app.inject({ method: 'POST', url: '/api/auth/sign-up/email', headers: { origin: testRuntime.config.publicUrl }, payload: { email, password: 'a long enough password', name } });
+    expect(signUp.statusCode, signUp.body).toBe(400);
+    expect(signUp.json()).toEqual({ error: { code: 'bad_request', message: 'name: a name has at most 100 characters' } });
+    expect((await readOutbox(testRuntime.dataDirectory)).filter((mail) => mail.to === email)).toEqual([]);
+
+    const short = `short.name.${Date.now()}@example.com`;
+    const accepted = await app.inject({ method: 'POST', url: '/api/auth/sign-up/email', headers: { origin: testRuntime.config.publicUrl }, payload: { email: short, password: 'a long enough password', name: 'URGENT evil.example/login' } });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    const mail = (await readOutbox(testRuntime.dataDirectory)).find((candidate) => candidate.to === short);
+    expect(`${mail?.subject}${mail?.text}${mail?.html}`).not.toMatch(/URGENT|evil\.example/);
+  });
+
+  it('stores names on one line without control or direction-changing characters, on sign-up and on every update path', async () => {
+    const app = appOf(testRuntime);
+    const origin = testRuntime.config.publicUrl;
+    const email = `clean.name.${Date.now()}@example.com`;
+    await app.inject({ method: 'POST', url: '/api/auth/sign-up/email', headers: { origin }, payload: { email, password: 'a long enough password', name: '  Amina\n\tHaddad\u202E\u0000 ' } });
+    const { database } = testRuntime.testDatabase;
+    const [stored] = await database.query<{ name: string }>('select name from users where email = $1', [email]);
+    expect(stored?.name).toBe('Amina Haddad');
+
+    const user = await createMerchant(testRuntime);
+    const tooLong = await app.inject({ method: 'PATCH', url: '/api/v1/session/user', headers: browserHeaders(testRuntime, user), payload: { name: 'y'.repeat(101) } });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error.code).toBe('bad_request');
+    const cleaned = await app.inject({ method: 'PATCH', url: '/api/v1/session/user', headers: browserHeaders(testRuntime, user), payload: { name: 'Layla\r\nHaddad' } });
+    expect(cleaned.json().name).toBe('Layla Haddad');
+    // better-auth's own update-user endpoint goes through the same rule.
+    const viaAuth = await app.inject({ method: 'POST', url: '/api/auth/update-user', headers: { cookie: user.cookie, origin }, payload: { name: 'z'.repeat(3_000) } });
+    expect(viaAuth.statusCode).toBe(400);
+    const [after] = await database.query<{ name: string }>('select name from users where id = $1', [user.userId]);
+    expect(after?.name).toBe('Layla Haddad');
+  });
+
+  it('verifies the email from the link without signing its clicker in (no login CSRF)', async () => {
+    const app = appOf(testRuntime);
+    const origin = testRuntime.config.publicUrl;
+    const email = `attacker.${Date.now()}@example.com`;
+    await app.inject({ method: 'POST', url: '/api/auth/sign-up/email', headers: { origin }, payload: { email, password: 'a long enough password', name: 'Attacker' } });
+    const mail = (await readOutbox(testRuntime.dataDirectory)).find((candidate) => candidate.to === email);
+    const link = new URL(findLink(mail as NonNullable<typeof mail>, `${origin}/api/auth/verify-email`));
+    // The victim opens the attacker's link: the address is verified, and the victim is signed in to nothing.
+    const verify = await app.inject({ method: 'GET', url: `${link.pathname}${link.search}` });
+    expect([200, 302]).toContain(verify.statusCode);
+    expect(verify.headers['set-cookie']).toBeUndefined();
+    const { database } = testRuntime.testDatabase;
+    const [user] = await database.query<{ email_verified: boolean }>('select email_verified from users where email = $1', [email]);
+    expect(user?.email_verified).toBe(true);
   });
 
   it('resets a forgotten password through the emailed link', async () => {

@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { betterAuth } from 'better-auth';
+import { APIError } from 'better-auth/api';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import type { Config } from '../config.ts';
 import type { Keyring } from '../crypto/envelope.ts';
@@ -10,6 +11,7 @@ import { renderPasswordResetEmail, renderVerificationEmail, toEmailLanguage } fr
 import { newId, type IdKind } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { ensureAccountForUser } from './ensure-account.ts';
+import { readPersonName } from './person-name.ts';
 
 /** The header our HTTP layer sets to the client address it trusts; any incoming value is replaced. */
 export const CLIENT_ADDRESS_HEADER = 'x-akked-client-address';
@@ -62,17 +64,20 @@ export const createAuth = ({ config, database, keyring, mailer, logger }: Create
       revokeSessionsOnPasswordReset: true,
       sendResetPassword: async ({ user, url }) => {
         const language = toEmailLanguage((user as { language?: string }).language);
-        const email = renderPasswordResetEmail(language, user.name, url);
+        const email = renderPasswordResetEmail(language, url);
         await mailer.send({ ...email, to: user.email, kind: 'password-reset', accountId: (user as { akkedAccountId?: string | null }).akkedAccountId ?? null });
       },
     },
     emailVerification: {
       sendOnSignUp: true,
-      autoSignInAfterVerification: true,
+      // The link only verifies: signing its clicker in would let an attacker send a victim the
+      // link of the attacker's own account (login CSRF), and the victim would then link their
+      // WhatsApp number or stores to it. The dashboard asks for a sign-in next.
+      autoSignInAfterVerification: false,
       expiresIn: 60 * 60 * 24,
       sendVerificationEmail: async ({ user, url }) => {
         const language = toEmailLanguage((user as { language?: string }).language);
-        const email = renderVerificationEmail(language, user.name, url);
+        const email = renderVerificationEmail(language, url);
         const account = await ensureAccountForUser(database, config, { id: user.id, name: user.name });
         await mailer.send({ ...email, to: user.email, kind: 'verify-email', accountId: account });
       },
@@ -97,10 +102,16 @@ export const createAuth = ({ config, database, keyring, mailer, logger }: Create
     },
     databaseHooks: {
       user: {
+        // Names are typed by anyone who signs up and land in emails and the dashboard: one line,
+        // no control or direction-changing characters, at most 100 characters, on every path.
         create: {
+          before: async (user) => ({ data: { ...user, name: requireCleanName(user.name) } }),
           after: async (user) => {
             await ensureAccountForUser(database, config, { id: user.id, name: user.name });
           },
+        },
+        update: {
+          before: async (user) => ('name' in user ? { data: { ...user, name: requireCleanName(user.name) } } : { data: user }),
         },
       },
     },
@@ -121,6 +132,13 @@ export const createAuth = ({ config, database, keyring, mailer, logger }: Create
       },
     },
   });
+
+const requireCleanName = (raw: unknown): string => {
+  const read = readPersonName(raw);
+  if ('problem' in read) throw new APIError('BAD_REQUEST', { message: read.problem, code: 'BAD_REQUEST' });
+
+  return read.name;
+};
 
 export type Auth = ReturnType<typeof createAuth>;
 

@@ -46,25 +46,29 @@ ${button}
   return { subject: content.subject, text: textParts.join('\n'), html };
 };
 
-export const renderVerificationEmail = (language: EmailLanguage, name: string, url: string): RenderedEmail => {
+/**
+ * No name in the verification and reset emails: whoever signs up chooses the name and the address,
+ * so an attacker could have our email carry their text to someone else's inbox.
+ */
+export const renderVerificationEmail = (language: EmailLanguage, url: string): RenderedEmail => {
   const texts = {
     en: {
       subject: 'Confirm your email for Akked',
-      greeting: `Hello ${name},`,
+      greeting: 'Hello,',
       lines: ['Thank you for signing up to Akked. Please confirm your email address to start confirming your orders on WhatsApp.'],
       label: 'Confirm my email',
       closing: 'If you did not create this account, you can ignore this email.',
     },
     ar: {
       subject: 'أكّد بريدك الإلكتروني في أكّد',
-      greeting: `مرحبًا ${name}،`,
+      greeting: 'مرحبًا،',
       lines: ['شكرًا لتسجيلك في أكّد. يُرجى تأكيد بريدك الإلكتروني لتبدأ بتأكيد طلباتك عبر واتساب.'],
       label: 'تأكيد بريدي الإلكتروني',
       closing: 'إذا لم تُنشئ هذا الحساب، يمكنك تجاهل هذه الرسالة.',
     },
     fr: {
       subject: 'Confirmez votre adresse e-mail pour Akked',
-      greeting: `Bonjour ${name},`,
+      greeting: 'Bonjour,',
       lines: ['Merci de votre inscription à Akked. Confirmez votre adresse e-mail pour commencer à confirmer vos commandes sur WhatsApp.'],
       label: 'Confirmer mon adresse',
       closing: "Si vous n'avez pas créé ce compte, ignorez simplement cet e-mail.",
@@ -74,25 +78,25 @@ export const renderVerificationEmail = (language: EmailLanguage, name: string, u
   return renderEmail(language, { ...texts, action: { label: texts.label, url } });
 };
 
-export const renderPasswordResetEmail = (language: EmailLanguage, name: string, url: string): RenderedEmail => {
+export const renderPasswordResetEmail = (language: EmailLanguage, url: string): RenderedEmail => {
   const texts = {
     en: {
       subject: 'Reset your Akked password',
-      greeting: `Hello ${name},`,
+      greeting: 'Hello,',
       lines: ['Someone asked to reset the password of your Akked account. The link below is valid for one hour.'],
       label: 'Choose a new password',
       closing: 'If it was not you, ignore this email: your password stays the same.',
     },
     ar: {
       subject: 'إعادة تعيين كلمة المرور في أكّد',
-      greeting: `مرحبًا ${name}،`,
+      greeting: 'مرحبًا،',
       lines: ['طُلبت إعادة تعيين كلمة مرور حسابك في أكّد. الرابط التالي صالح لمدة ساعة واحدة.'],
       label: 'اختيار كلمة مرور جديدة',
       closing: 'إذا لم تطلب ذلك، تجاهل هذه الرسالة وستبقى كلمة مرورك كما هي.',
     },
     fr: {
       subject: 'Réinitialisez votre mot de passe Akked',
-      greeting: `Bonjour ${name},`,
+      greeting: 'Bonjour,',
       lines: ['Une réinitialisation du mot de passe de votre compte Akked a été demandée. Le lien ci-dessous est valable une heure.'],
       label: 'Choisir un nouveau mot de passe',
       closing: "Si ce n'était pas vous, ignorez cet e-mail : votre mot de passe reste inchangé.",

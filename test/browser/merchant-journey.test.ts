@@ -85,10 +85,16 @@ describe.skipIf(!browserAvailable)('a merchant in the browser: sign-up to a conf
     await page.getByRole('button', { name: t('auth:signUp.submit') }).click();
     await page.getByText(t('auth:signUp.checkTitle')).waitFor();
 
-    // The verification link from the outbox signs the merchant in and lands on /verify-email.
+    // The verification link from the outbox lands on /verify-email; it verifies without signing
+    // anyone in (a link must not sign its clicker in to someone's account), so the merchant signs in.
     const mail = await waitUntil(async () => (await readOutbox(dataDirectory)).find((message) => message.to === email), Boolean, 20_000, 'the verification email');
     await page.goto(findLink(mail!, `${baseUrl}/api/auth/verify-email`));
     await page.getByText(t('auth:verify.doneTitle')).waitFor();
+    await page.getByRole('link', { name: t('auth:verify.signInToContinue') }).click();
+    await page.getByLabel(t('auth:fields.email'), { exact: true }).fill(email);
+    await page.getByLabel(t('auth:fields.password'), { exact: true }).fill(password);
+    await page.getByRole('button', { name: t('auth:signIn.submit') }).click();
+    await page.waitForURL(/\/setup/);
 
     // Link a simulator number: the page turns to "connected" by itself.
     await page.goto(`${baseUrl}/numbers`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { csrfTokenFor, type Auth } from '../../accounts/auth.ts';
 import { deleteAccount } from '../../accounts/delete-account.ts';
+import { PersonNameSchema } from '../../accounts/person-name.ts';
 import { AppError } from '../../errors.ts';
 import type { AppInstance } from '../app.ts';
 import type { Authenticator } from '../authenticate.ts';
@@ -88,7 +89,7 @@ export const registerSessionRoutes = (app: AppInstance, options: { authenticator
       schema: {
         tags: ['session'],
         summary: "Update the signed-in user's name or language (ar, en, fr)",
-        body: z.object({ name: z.string().trim().min(1).max(200).optional(), language: z.enum(['ar', 'en', 'fr']).optional() }),
+        body: z.object({ name: PersonNameSchema.optional(), language: z.enum(['ar', 'en', 'fr']).optional() }),
         response: { 200: UserSchema },
       },
     },

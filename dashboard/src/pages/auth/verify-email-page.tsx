@@ -7,8 +7,10 @@ import { ResendVerification } from './resend-verification.tsx';
 
 /**
  * Where the verification email's link lands: better-auth verifies the token at
- * /api/auth/verify-email, signs the user in and redirects here with `verified=1`, or with
- * `error=<CODE>` (e.g. TOKEN_EXPIRED, INVALID_TOKEN) appended to the same address on failure.
+ * /api/auth/verify-email and redirects here with `verified=1`, or with `error=<CODE>` (e.g.
+ * TOKEN_EXPIRED, INVALID_TOKEN) appended to the same address on failure. The link signs nobody in
+ * (a link that did would let an attacker sign a victim in to the attacker's account), so a visitor
+ * without a session is asked to sign in next.
  */
 export default function VerifyEmailPage() {
   const { t, i18n } = useTranslation('auth');
