@@ -25,6 +25,14 @@ describe('configuration', () => {
     expect(parseConfig({ AKKED_SEND_GAP_SECONDS: '0' }).AKKED_SEND_GAP_SECONDS).toEqual({ minimumSeconds: 0, maximumSeconds: 0 });
   });
 
+  it('refuses a TLS mode libpq does not know, in DATABASE_URL or PGSSLMODE, naming the variable', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://db.example.com/akked?sslmode=verify' })).toThrow(
+      'DATABASE_URL: sslmode must be one of disable, allow, prefer, require, verify-ca, verify-full',
+    );
+    expect(() => parseConfig({ PGSSLMODE: 'strict' })).toThrow(/PGSSLMODE/);
+    expect(parseConfig({ DATABASE_URL: 'postgres://db.example.com/akked?sslmode=verify-full', PGSSLROOTCERT: '/etc/ca.crt' })).toMatchObject({ PGSSLROOTCERT: '/etc/ca.crt' });
+  });
+
   it('names every invalid variable', () => {
     try {
       parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', AKKED_MASTER_KEY: 'short', AKKED_SEND_GAP_SECONDS: '20-8' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadPlans, type Plan } from './billing/plans.ts';
+import { SSL_MODES } from './db/postgres-connection.ts';
 
 /**
  * Every setting of Akked, parsed once from the environment (DESIGN.md §5.2). Nothing else reads
@@ -48,8 +49,15 @@ export const EnvironmentSchema = z.object({
     z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .refine((value) => {
+        const mode = URL.canParse(value) ? new URL(value).searchParams.get('sslmode') : null;
+        return mode === null || (SSL_MODES as readonly string[]).includes(mode);
+      }, `sslmode must be one of ${SSL_MODES.join(', ')}`)
       .optional(),
   ),
+  /** libpq's fallbacks for what DATABASE_URL does not say: its TLS mode and the server's root certificate file. */
+  PGSSLMODE: z.preprocess(emptyAsUndefined, z.enum(SSL_MODES).optional()),
+  PGSSLROOTCERT: optionalString,
   /** Connections per process in the PostgreSQL pool. */
   AKKED_DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   AKKED_PUBLIC_URL: optionalUrl,

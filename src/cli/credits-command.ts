@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { grantCredits, readBalance } from '../billing/credits.ts';
-import { openDatabase, type Database } from '../db/database.ts';
+import { openConfiguredDatabase, type Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { migrate } from '../db/migrate.ts';
 import { loadConfigOrExplain, type CommandIo } from './main.ts';
@@ -78,7 +78,7 @@ export const runCreditsCommand = async (args: string[], io: CommandIo): Promise<
   const config = loadConfigOrExplain(io);
   if (!config) return 1;
   try {
-    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.AKKED_DATA_DIR });
+    const database = await openConfiguredDatabase(config);
     try {
       await migrate(database);
       io.stdout(`${JSON.stringify(await grantOperatorCredits(database, parsed.options))}\n`);

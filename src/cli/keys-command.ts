@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createKeyring, toMasterKey } from '../crypto/envelope.ts';
 import { loadKeyring, masterKeyFilePath, writeKeyFile } from '../crypto/master-key.ts';
 import { rotateKeys } from '../crypto/rotate-keys.ts';
-import { openDatabase } from '../db/database.ts';
+import { openConfiguredDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { loadConfigOrExplain, type CommandIo } from './main.ts';
 
@@ -29,7 +29,7 @@ export const runKeysCommand = async (args: string[], io: CommandIo): Promise<num
   const config = loadConfigOrExplain(io);
   if (!config) return 1;
   try {
-    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.AKKED_DATA_DIR });
+    const database = await openConfiguredDatabase(config);
     try {
       await migrate(database);
       let keyring = await loadKeyring(config);

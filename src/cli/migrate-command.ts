@@ -1,4 +1,4 @@
-import { openDatabase } from '../db/database.ts';
+import { openConfiguredDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { loadConfigOrExplain, type CommandIo } from './main.ts';
 
@@ -17,7 +17,7 @@ export const runMigrateCommand = async (args: string[], io: CommandIo): Promise<
   const config = loadConfigOrExplain(io);
   if (!config) return 1;
   try {
-    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.AKKED_DATA_DIR });
+    const database = await openConfiguredDatabase(config);
     try {
       const result = await migrate(database);
       io.stdout(`${JSON.stringify(result)}\n`);

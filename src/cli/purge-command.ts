@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadKeyring } from '../crypto/master-key.ts';
-import { openDatabase } from '../db/database.ts';
+import { openConfiguredDatabase } from '../db/database.ts';
 import { DEFAULT_JOB_SCHEMA } from '../jobs/job-queue.ts';
 import { migrate } from '../db/migrate.ts';
 import { createLogger } from '../logger.ts';
@@ -41,7 +41,7 @@ export const runPurgeCommand = async (args: string[], io: CommandIo): Promise<nu
   if (!config) return 1;
   const logger = createLogger({ level: config.LOG_LEVEL, base: { role: 'purge' } });
   try {
-    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.AKKED_DATA_DIR });
+    const database = await openConfiguredDatabase(config);
     try {
       await migrate(database);
       const keyring = await loadKeyring(config);

@@ -2,7 +2,7 @@ import { createAuth, deriveSecret } from '../accounts/auth.ts';
 import { createStripeGateway } from '../billing/stripe-client.ts';
 import type { Config } from '../config.ts';
 import { loadKeyring } from '../crypto/master-key.ts';
-import { openDatabase, type Database, type Queryable } from '../db/database.ts';
+import { openConfiguredDatabase, type Database, type Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { migrate } from '../db/migrate.ts';
 import { createMailer } from '../email/mailer.ts';
@@ -50,7 +50,7 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
   const keyring = await loadKeyring(config);
   const database =
     options.database ??
-    (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDirectory: config.AKKED_DATA_DIR, poolSize: config.AKKED_DATABASE_POOL_SIZE }));
+    (await openConfiguredDatabase(config));
   const ownsDatabase = !options.database;
   const stoppers: (() => Promise<void>)[] = [];
   try {

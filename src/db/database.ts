@@ -7,8 +7,10 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.ts';
+import { choosePostgresConnection, planPostgresConnection, type PostgresConnection, type TlsEnvironment } from './postgres-connection.ts';
 import { schema } from './schema.ts';
 
 export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -52,14 +54,16 @@ export type Database = Queryable & {
   listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   /** The embedded instance, for pg-boss's PGlite backend. */
   pglite: PGlite | null;
-  /** The PostgreSQL URL, for pg-boss's own pool. */
-  connectionString: string | null;
+  /** How this process reaches PostgreSQL (URL and TLS as chosen at open), for pg-boss's own pool. */
+  connection: PostgresConnection | null;
   close(): Promise<void>;
 };
 
 export type OpenDatabaseOptions = {
   /** PostgreSQL URL; without it the embedded database in `dataDirectory` is used. */
   databaseUrl?: string | undefined;
+  /** PGSSLMODE and PGSSLROOTCERT, for what the URL does not say (libpq's order). */
+  tls?: TlsEnvironment;
   dataDirectory: string;
   poolSize?: number;
   /** Open PGlite in memory (tests); no directory lock is taken. */
@@ -89,10 +93,21 @@ export const searchPathStatement = (schemaName: string): string => {
 
 export const openDatabase = async (options: OpenDatabaseOptions): Promise<Database> => {
   const schemaName = options.schema ?? DEFAULT_SCHEMA;
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10, schemaName);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.tls ?? {}, options.poolSize ?? 10, schemaName);
 
   return openPglite(options, schemaName);
 };
+
+/** The database a configuration names: DATABASE_URL with its TLS settings, else the embedded one. */
+export const openConfiguredDatabase = (
+  config: Pick<Config, 'DATABASE_URL' | 'AKKED_DATA_DIR' | 'AKKED_DATABASE_POOL_SIZE' | 'PGSSLMODE' | 'PGSSLROOTCERT'>,
+): Promise<Database> =>
+  openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDirectory: config.AKKED_DATA_DIR,
+    poolSize: config.AKKED_DATABASE_POOL_SIZE,
+    tls: { sslMode: config.PGSSLMODE, sslRootCert: config.PGSSLROOTCERT },
+  });
 
 const preparedNames = new Map<string, string>();
 
@@ -108,12 +123,19 @@ const toQueryConfig = (text: string, params: unknown[], options: QueryOptions | 
   return { name, text, values: params };
 };
 
-const openPostgres = async (connectionString: string, poolSize: number, schemaName: string): Promise<Database> => {
+const openPostgres = async (databaseUrl: string, tls: TlsEnvironment, poolSize: number, schemaName: string): Promise<Database> => {
   const setSearchPath = searchPathStatement(schemaName);
+  const unreachable = (error: unknown) =>
+    new AppError('unavailable', { message: `cannot connect to DATABASE_URL: ${(error as Error).message}`, cause: error });
+  // Settings the URL cannot work with (sslmode=verify-full without a root certificate) throw here, as they are.
+  const plan = planPostgresConnection(databaseUrl, tls);
+  const connection = await choosePostgresConnection(plan).catch((error: unknown) => {
+    throw unreachable(error);
+  });
   // A SET on each new connection rather than the `options` startup parameter, which PgBouncer and
   // some poolers refuse; the pool hands a connection out only after this succeeded.
   const pool = new pg.Pool({
-    connectionString,
+    ...connection,
     max: poolSize,
     application_name: 'akked',
     onConnect: async (client) => {
@@ -128,10 +150,7 @@ const openPostgres = async (connectionString: string, poolSize: number, schemaNa
     client.release();
   } catch (error) {
     await pool.end();
-    throw new AppError('unavailable', {
-      message: `cannot connect to DATABASE_URL: ${(error as Error).message}`,
-      cause: error,
-    });
+    throw unreachable(error);
   }
   const orm = drizzlePostgres(pool, { schema }) as unknown as Orm;
 
@@ -166,9 +185,9 @@ const openPostgres = async (connectionString: string, poolSize: number, schemaNa
         client.release();
       }
     },
-    listen: (channel, handler) => listenOnPostgres(connectionString, channel, handler),
+    listen: (channel, handler) => listenOnPostgres(connection, channel, handler),
     pglite: null,
-    connectionString,
+    connection,
     close: () => pool.end(),
   };
 };
@@ -179,12 +198,12 @@ const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * LISTEN needs a connection of its own, kept open; when it drops, it is replaced after a short
  * pause (notifications sent meanwhile are lost, so listeners also poll as a backstop).
  */
-const listenOnPostgres = async (connectionString: string, channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> => {
+const listenOnPostgres = async (connection: PostgresConnection, channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> => {
   if (!CHANNEL_NAME.test(channel)) throw new AppError('internal', { message: `invalid channel name ${channel}` });
   let client: pg.Client | null = null;
   let isStopped = false;
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString, application_name: 'akked-listen' });
+    const next = new pg.Client({ ...connection, application_name: 'akked-listen' });
     next.on('notification', (message) => {
       if (message.channel === channel) handler(message.payload ?? '');
     });
@@ -269,7 +288,7 @@ export const wrapPglite = async (
       };
     },
     pglite,
-    connectionString: null,
+    connection: null,
     close: async () => {
       await options.onClose?.();
       if (options.closesInstance) await pglite.close();

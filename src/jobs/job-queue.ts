@@ -69,7 +69,7 @@ export class JobQueue {
     } as const;
     const boss = database.pglite
       ? new PgBoss({ ...common, db: fromPglite(database.pglite), backend: 'pglite' })
-      : new PgBoss({ ...common, connectionString: database.connectionString ?? undefined, max: 5, application_name: 'akked-jobs' });
+      : new PgBoss({ ...common, ...database.connection, max: 5, application_name: 'akked-jobs' });
     boss.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
     await boss.start();
 
