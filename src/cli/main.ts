@@ -2,6 +2,7 @@ import { ensureDashboardBuild } from '../dashboard/dashboard-build.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { runCreditsCommand } from './credits-command.ts';
+import { runDbCommand } from './db-command.ts';
 import { runKeysCommand } from './keys-command.ts';
 import { runMigrateCommand } from './migrate-command.ts';
 import { runPurgeCommand } from './purge-command.ts';
@@ -23,6 +24,7 @@ Commands:
   purge         delete data past its retention (12 months) and blank old message text
   keys rotate   re-encrypt every stored credential under the current master key
   credits grant add (or take back) credits of an account, as an operator adjustment in its ledger
+  db copy       copy this installation's database into an empty PostgreSQL (--to <postgres-url>)
 
 Run "akked <command> --help" for the options of a command.
 Configuration comes from environment variables; see the README.`;
@@ -118,6 +120,8 @@ export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<n
       return runPurgeCommand(args, io);
     case 'credits':
       return runCreditsCommand(args, io);
+    case 'db':
+      return runDbCommand(args, io);
     case 'parse-order':
       // Needs no configuration and no database: it only reads a body and prints the order.
       return runParseOrder(args, { ...io, stdin: process.stdin, readFile: (file) => readFile(file) });

@@ -9,6 +9,29 @@ import { findLink, readOutbox } from './runtime.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/akked');
 
+export type FinishedCommand = { code: number | null; stdout: string; stderr: string };
+
+/** Runs `bin/akked <args>` to its end (a one-shot command such as migrate or db copy). */
+export const runAkkedCommand = (args: string[], environment: Record<string, string>, timeoutMs = 240_000): Promise<FinishedCommand> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`akked ${args.join(' ')} did not finish within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+
 /** A free TCP port on loopback (the kernel picks it; we release it for the child to take). */
 export const findFreePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
