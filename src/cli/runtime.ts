@@ -60,6 +60,13 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
     stoppers.push(() => queue.stop());
     await queue.register(ALL_JOBS);
     const metrics = createMetrics();
+    metrics.readGaugesFrom({
+      sessionsByStatus: async () =>
+        Object.fromEntries(
+          (await database.query<{ status: string; count: number }>('select status, count(*)::int as count from whatsapp_numbers group by status')).map((row) => [row.status, row.count]),
+        ),
+      jobsWaiting: () => queue.waitingCounts(),
+    });
     const mailer = createMailer({
       smtpUrl: config.SMTP_URL,
       from: config.EMAIL_FROM,

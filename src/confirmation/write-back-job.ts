@@ -30,8 +30,9 @@ export const writeBackJob = defineJob({
     if (!order || (order.status !== 'confirmed' && order.status !== 'cancelled')) return;
     const credentials = await readCredential(database, keyring, storeId, 'write-back');
     if (credentials === null) return;
+    const platform = PlatformSchema.parse(order.platform);
     const outcome = await writeResultToStore({
-      platform: PlatformSchema.parse(order.platform),
+      platform,
       credentials,
       externalOrderId: order.external_id,
       orderNumber: order.number,
@@ -39,7 +40,11 @@ export const writeBackJob = defineJob({
       note: NOTES[order.status],
       fetch: createGuardedFetch({ allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND, timeoutMs: 15_000 }),
       allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND,
+    }).catch((error: unknown) => {
+      services.metrics.writeBacks.inc({ platform, outcome: 'failed' });
+      throw error;
     });
+    services.metrics.writeBacks.inc({ platform, outcome: outcome === 'written' ? 'written' : 'not_supported' });
     // The timeline says what the store now knows (or that its platform cannot record this result).
     await database.query('insert into order_events (id, account_id, order_id, status, cause) select $1, account_id, id, status, $3 from orders where id = $2', [
       newId('event'),

@@ -143,6 +143,13 @@ export class JobQueue {
     await this.boss.schedule(definition.name, cron, definition.schema.parse(payload) as object, { tz: 'UTC' });
   }
 
+  /** Jobs queued and not running yet (ready or deferred), by job name, from pg-boss's queue statistics. */
+  async waitingCounts(): Promise<Record<string, number>> {
+    const queues = await this.boss.getQueues();
+
+    return Object.fromEntries(queues.map((queue) => [queue.name, queue.queuedCount]));
+  }
+
   /** Starts handling the given jobs in this process. */
   async work(definitions: readonly AnyJobDefinition[], services: Services, defaultConcurrency: number): Promise<void> {
     for (const definition of definitions) {
