@@ -55,6 +55,22 @@ export const createMetrics = () => {
       labelNames: ['job', 'result'] as const,
       registers: [registry],
     }),
+    messages: new Counter({
+      name: 'akked_messages_total',
+      help: 'Outbound WhatsApp messages by kind and outcome (sent, failed, retried), with the failure reason (a code)',
+      labelNames: ['kind', 'outcome', 'reason'] as const,
+      registers: [registry],
+    }),
+    leaseTakeovers: new Counter({
+      name: 'akked_lease_takeovers_total',
+      help: 'WhatsApp numbers this process took over from a lease that had expired (its worker died or stalled)',
+      registers: [registry],
+    }),
+    creditsConsumed: new Counter({
+      name: 'akked_credits_consumed_total',
+      help: 'Credits taken by confirmation questions (refunds not subtracted)',
+      registers: [registry],
+    }),
     writeBacks: new Counter({
       name: 'akked_write_backs_total',
       help: 'Results written back to stores, by platform and outcome (written, not_supported, failed)',

@@ -90,6 +90,7 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
           providers: createProviders({ config, database, keyring, logger, fencingFor }),
           hooks: createConfirmationHooks({ database, queue, logger }),
           pacing: buildPacingPolicy(config.AKKED_SEND_GAP_SECONDS),
+          metrics,
         })
       : null;
     sessionManager = sessions;

@@ -87,6 +87,15 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     return { id, number: `#${2000 + orderCounter}`, phone: overrides.phone ?? `+9665512300${String(orderCounter).padStart(2, '0')}`, locale: overrides.locale ?? 'ar' };
   };
 
+  /** A counter of the runtime's /metrics, summed over the series matching `labels`. */
+  const counted = async (name: string, labels: Record<string, string> = {}) => {
+    const metric = await testRuntime.runtime.services.metrics.registry.getSingleMetric(name)?.get();
+
+    return (metric?.values ?? [])
+      .filter((value) => Object.entries(labels).every(([label, expected]) => value.labels[label] === expected))
+      .reduce((sum, value) => sum + value.value, 0);
+  };
+
   const orderOf = async (externalId: string, storeId = store.id) => {
     const list = await appOf(testRuntime).inject({ method: 'GET', url: `/api/v1/orders?storeId=${storeId}&limit=200`, headers: api() });
     const summary = (list.json().data as { id: string; externalId: string }[]).find((order) => order.externalId === externalId);
@@ -120,6 +129,12 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     const mutation = shopify.requests.find((request) => JSON.stringify(request.body).includes('tagsAdd'));
     expect(mutation?.headers['x-shopify-access-token']).toBe('shpat_test_token');
     expect(JSON.stringify(mutation?.body)).toContain(`gid://shopify/Order/${order.id}`);
+    // Each step counted where it happened.
+    expect(await counted('akked_messages_total', { kind: 'confirmation', outcome: 'sent', reason: 'none' })).toBeGreaterThanOrEqual(1);
+    expect(await counted('akked_messages_total', { kind: 'confirmed', outcome: 'sent' })).toBeGreaterThanOrEqual(1);
+    expect(await counted('akked_credits_consumed_total')).toBeGreaterThanOrEqual(1);
+    expect(await counted('akked_webhooks_received_total', { platform: 'shopify', outcome: 'duplicate' })).toBeGreaterThanOrEqual(2);
+    await waitUntil(() => counted('akked_write_backs_total', { platform: 'shopify', outcome: 'written' }), (count) => count >= 1, 10_000, 'the write-back counted');
   });
 
   it('cancels an order when the customer answers 2, and sends the cancellation message', async () => {
@@ -172,6 +187,7 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
     const failed = await waitUntil(() => orderOf(order.id), (detail) => detail?.status === 'failed', 20_000, 'the 463 failure');
     expect(failed.failureReason).toBe('reach_out_restricted');
+    expect(await counted('akked_messages_total', { kind: 'confirmation', outcome: 'failed', reason: 'reach_out_restricted' })).toBeGreaterThanOrEqual(1);
     expect(failed.customerInitiatedLink).toMatch(new RegExp(`^https://wa\\.me/${merchantPhone.slice(1)}\\?text=`));
     const after = (await app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: merchant.cookie } })).json().account.creditBalance;
     expect(after).toBe(before);

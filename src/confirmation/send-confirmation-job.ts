@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import { defineJob } from '../jobs/define-job.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
 import { transitionOrder } from '../orders/order-status.ts';
 import { findStoresForWebhook, type Store } from '../stores/stores.ts';
@@ -11,7 +12,7 @@ import { OUTBOUND_ORDER_COLUMNS, queueOutboundMessages, type OutboundOrder } fro
 
 export type SendRequest = { orderId: string };
 
-export type SendDependencies = { database: Database; queue: JobQueue; logger: Logger };
+export type SendDependencies = { database: Database; queue: JobQueue; logger: Logger; metrics?: Pick<Metrics, 'creditsConsumed'> };
 
 /** Most orders prepared by one transaction. */
 const MAX_BATCH_SIZE = 50;
@@ -55,7 +56,7 @@ const readNumberProblem = (numberId: string | null, numberStatus: string | null)
 export const prepareConfirmations = async (dependencies: SendDependencies, requests: readonly SendRequest[]): Promise<void> => {
   const { database, queue } = dependencies;
   const orderIds = [...new Set(requests.map((request) => request.orderId))];
-  const exhaustedAccounts = await database.transaction(async (transaction): Promise<Set<string>> => {
+  const { exhaustedAccounts, consumed } = await database.transaction(async (transaction): Promise<{ exhaustedAccounts: Set<string>; consumed: number }> => {
     // The orders (locked, in id order so concurrent batches never deadlock), whether their question
     // exists already, and the status of their store's number, at once.
     const candidates = await transaction.query<Candidate>(
@@ -103,8 +104,10 @@ export const prepareConfirmations = async (dependencies: SendDependencies, reque
       queued.map(({ order, store }) => ({ orderId: order.id, accountId: store.accountId, storeId: store.id, settings: store.settings, timezone: store.timezone })),
     );
 
-    return exhausted;
+    return { exhaustedAccounts: exhausted, consumed: queued.length };
   });
+  // Counted once committed: a rolled-back batch took nothing.
+  if (consumed > 0) dependencies.metrics?.creditsConsumed.inc(consumed);
   for (const accountId of exhaustedAccounts) {
     await queue.enqueue(notifyMerchantJob, { accountId, kind: 'credits_exhausted' }, { dedupeKey: `credits_exhausted:${accountId}` });
   }
@@ -165,7 +168,7 @@ const batchers = new WeakMap<Database, ConfirmationBatcher>();
 const batcherFor = (services: SendDependencies): ConfirmationBatcher => {
   let batcher = batchers.get(services.database);
   if (!batcher) {
-    batcher = new ConfirmationBatcher({ database: services.database, queue: services.queue, logger: services.logger.child({ component: 'confirmations' }) });
+    batcher = new ConfirmationBatcher({ database: services.database, queue: services.queue, logger: services.logger.child({ component: 'confirmations' }), metrics: services.metrics });
     batchers.set(services.database, batcher);
   }
 

@@ -6,8 +6,9 @@ import { AppError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { findStoreForWebhook } from '../stores/stores.ts';
 import { transitionOrder, type OrderStatus } from './order-status.ts';
+import type { Metrics } from '../metrics.ts';
 
-type Dependencies = { database: Database; queue: JobQueue };
+type Dependencies = { database: Database; queue: JobQueue; metrics?: Pick<Metrics, 'creditsConsumed'> };
 
 /** Statuses from which a merchant may ask again (the customer never answered, or the send failed). */
 const RESENDABLE: ReadonlySet<OrderStatus> = new Set(['failed', 'no_response', 'skipped', 'sent', 'delivered', 'read']);
@@ -34,6 +35,7 @@ export const resendConfirmation = async (dependencies: Dependencies, accountId: 
     await queueOutboundMessage(transaction, { order, store, kind: 'confirmation' });
     await scheduleFollowUps(transaction, dependencies.queue, { orderId, accountId, storeId: store.id, settings: store.settings, timezone: store.timezone });
   });
+  dependencies.metrics?.creditsConsumed.inc();
 };
 
 /** The merchant confirms or cancels by hand (a phone call, say); written back like a customer's answer. */

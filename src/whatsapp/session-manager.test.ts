@@ -9,6 +9,7 @@ import type { InboundMessage, ProviderKind, WhatsAppProvider } from './provider.
 import { createSimulatorProvider } from './providers/simulator.ts';
 import { PAIRING_CHANNEL, SessionManager, type SessionManagerHooks } from './session-manager.ts';
 import { startSimulator, type RunningSimulator } from './simulator/simulator-server.ts';
+import { createMetrics } from '../metrics.ts';
 
 const keyring = createKeyring(toMasterKey(randomBytes(32).toString('base64')));
 const silentLogger = createLogger({ level: 'silent' });
@@ -390,7 +391,8 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     const frozen = first as unknown as { tickTimer: NodeJS.Timeout; stopListeners: (() => Promise<void>)[] };
     clearInterval(frozen.tickTimer);
     for (const stop of frozen.stopListeners.splice(0)) await stop();
-    const second = await startManager(recordingHooks(), { leaseSeconds: 2 });
+    const metrics = createMetrics();
+    const second = await startManager(recordingHooks(), { leaseSeconds: 2, metrics });
     const sentAfter = await queueMessage(number.id, '+966551230006', 'after the takeover');
     const [after] = await waitFor(
       () => testDatabase.database.query<{ fencing_token: string; owner_id: string }>('select fencing_token, owner_id from whatsapp_leases where number_id = $1', [number.id]),
@@ -400,5 +402,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     await waitFor(() => messageRow(sentAfter), (message) => message?.status === 'read');
     const received = await delivered('+966551230006');
     expect(received.map((message) => message.text)).toEqual(['before the crash', 'after the takeover']);
+    expect((await metrics.leaseTakeovers.get()).values[0]?.value).toBe(1);
+    expect((await metrics.messages.get()).values).toEqual([expect.objectContaining({ labels: { kind: 'confirmation', outcome: 'sent', reason: 'none' }, value: 1 })]);
   });
 });

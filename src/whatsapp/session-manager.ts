@@ -5,6 +5,7 @@ import { encrypt } from '../crypto/envelope.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { AppError, isRetryable } from '../errors.ts';
 import { newId } from '../ids.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, type SendSlotOptions } from '../confirmation/pacing.ts';
 import { recordSent } from './delivery.ts';
@@ -36,6 +37,8 @@ export type SessionManagerOptions = {
   hooks: SessionManagerHooks;
   /** Gaps between sends, daily caps and the warm-up of new numbers (confirmation/pacing.ts). */
   pacing: PacingPolicy;
+  /** Counts sends and lease takeovers when given. */
+  metrics?: Pick<Metrics, 'messages' | 'leaseTakeovers'>;
   leaseSeconds?: number;
   tickMilliseconds?: number;
   /** Idle time after which a session with nothing to do is hibernated. */
@@ -109,7 +112,7 @@ const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
  */
 export class SessionManager {
   readonly workerId = newId('session').replace(/^ses_/, 'wrk_');
-  private readonly options: Required<Omit<SessionManagerOptions, 'hooks'>> & { hooks: SessionManagerHooks };
+  private readonly options: Required<Omit<SessionManagerOptions, 'hooks' | 'metrics'>> & Pick<SessionManagerOptions, 'hooks' | 'metrics'>;
   private readonly sessions = new Map<string, LiveSession>();
   private tickTimer: NodeJS.Timeout | null = null;
   private isTicking = false;
@@ -349,14 +352,15 @@ export class SessionManager {
   }
 
   private async leaseAndOpen(candidate: NumberRow): Promise<void> {
-    const [lease] = await this.options.database.query<{ fencing_token: string }>(
+    const [lease] = await this.options.database.query<{ fencing_token: string; is_takeover: boolean }>(
       `insert into whatsapp_leases (number_id, owner_id, fencing_token, expires_at)
        values ($1, $2, 1, now() + make_interval(secs => $3))
        ${LEASE_TAKEOVER}
-       returning fencing_token`,
+       returning fencing_token, ${IS_TAKEOVER}`,
       [candidate.id, this.workerId, this.options.leaseSeconds],
     );
     if (!lease) return;
+    if (lease.is_takeover) this.options.metrics?.leaseTakeovers.inc();
     await this.open(candidate, Number(lease.fencing_token));
   }
 
@@ -632,16 +636,17 @@ export class SessionManager {
       if (this.sessions.has(numberId)) continue;
       try {
         // Whether it is wanted and free, and its lease, in one statement.
-        const [candidate] = await this.options.database.query<NumberRow & { fencing_token: string }>(
+        const [candidate] = await this.options.database.query<NumberRow & { fencing_token: string; is_takeover: boolean }>(
           `with candidate as (select ${WANTED_NUMBER_COLUMNS} from whatsapp_numbers n where n.id = $2 and ${WANTED_CONDITION}),
            lease as (
              insert into whatsapp_leases (number_id, owner_id, fencing_token, expires_at)
              select id, $3, 1, now() + make_interval(secs => $4) from candidate
              ${LEASE_TAKEOVER}
-             returning number_id, fencing_token)
-           select candidate.*, lease.fencing_token from candidate join lease on lease.number_id = candidate.id`,
+             returning number_id, fencing_token, ${IS_TAKEOVER})
+           select candidate.*, lease.fencing_token, lease.is_takeover from candidate join lease on lease.number_id = candidate.id`,
           [[...this.options.providers.keys()], numberId, this.workerId, this.options.leaseSeconds],
         );
+        if (candidate?.is_takeover) this.options.metrics?.leaseTakeovers.inc();
         if (candidate) await this.open(candidate, Number(candidate.fencing_token));
       } catch (error) {
         this.log.error({ err: error, numberId }, 'could not wake a number for its queued message');
@@ -735,6 +740,7 @@ export class SessionManager {
           : await session.send({ messageId: message.id, to: message.customer_phone, text: message.text });
       const sentAt = new Date();
       await recordSent(database, { numberId: live.numberId, messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: sentAt });
+      this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'sent', reason: 'none' });
       const today = utcDay(sentAt);
       live.pacing = {
         ...live.pacing,
@@ -754,6 +760,7 @@ export class SessionManager {
       const reason = error instanceof AppError ? String(error.details?.reason ?? error.code) : 'send_failed';
       if (isPermanent || message.attempts >= MAX_SEND_ATTEMPTS) {
         await database.query("update messages set status = 'failed', error = $2, send_after = null, updated_at = now() where id = $1", [message.id, reason]);
+        this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'failed', reason: isPermanent ? reason : 'number_disconnected' });
         this.log.warn({ numberId: live.numberId, messageId: message.id, reason }, 'message failed');
         await this.options.hooks.onSendFailed(
           { id: message.id, orderId: message.order_id, kind: message.kind, accountId: message.account_id, numberId: live.numberId },
@@ -763,6 +770,7 @@ export class SessionManager {
         return message.is_more_due ? 'handled_more_due' : 'handled';
       }
       // Transient: back to the queue with backoff; the same message id is reused on the next try.
+      this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'retried', reason });
       const backoffSeconds = Math.min(300, 2 ** message.attempts);
       await database.query(
         "update messages set status = 'queued', send_after = now() + make_interval(secs => $2), updated_at = now() where id = $1",
@@ -877,3 +885,6 @@ const WANTED_NUMBERS_SELECT = `select ${WANTED_NUMBER_COLUMNS} from whatsapp_num
 const LEASE_TAKEOVER = `on conflict (number_id) do update set owner_id = excluded.owner_id,
   fencing_token = whatsapp_leases.fencing_token + 1, expires_at = excluded.expires_at, updated_at = now()
   where whatsapp_leases.expires_at < now()`;
+
+/** Whether LEASE_TAKEOVER's row came from its update (an expired lease taken over) rather than its insert. */
+const IS_TAKEOVER = `(xmax::text <> '0') as is_takeover`;

@@ -161,7 +161,7 @@ export const registerOrderRoutes = (app: AppInstance, options: { authenticator: 
     { schema: { tags: ['orders'], summary: 'Ask the customer again (takes one credit)', params: ParamsSchema, response: { 202: z.object({ status: z.literal('queued') }) } } },
     async (request, reply) => {
       const principal = await authenticator.authenticate(request);
-      await resendConfirmation({ database: app.services.database, queue: app.services.queue }, principal.accountId, request.params.id);
+      await resendConfirmation(app.services, principal.accountId, request.params.id);
 
       return reply.status(202).send({ status: 'queued' as const });
     },
