@@ -2,6 +2,7 @@ import { createAuth, deriveSecret } from '../accounts/auth.ts';
 import { createStripeGateway } from '../billing/stripe-client.ts';
 import type { Config } from '../config.ts';
 import { loadKeyring } from '../crypto/master-key.ts';
+import { describeTightened } from '../db/data-directory.ts';
 import { openConfiguredDatabase, type Database, type Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { migrate } from '../db/migrate.ts';
@@ -50,7 +51,9 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
   const keyring = await loadKeyring(config);
   const database =
     options.database ??
-    (await openConfiguredDatabase(config));
+    (await openConfiguredDatabase(config, {
+      onTightened: (count, directory) => logger.warn({ directory, entries: count }, describeTightened(count, directory)),
+    }));
   const ownsDatabase = !options.database;
   const stoppers: (() => Promise<void>)[] = [];
   try {

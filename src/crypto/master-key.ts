@@ -26,7 +26,7 @@ const readKeyFile = async (file: string): Promise<string[] | null> => {
 };
 
 export const writeKeyFile = async (file: string, keys: string[]): Promise<void> => {
-  await mkdir(path.dirname(file), { recursive: true });
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, `${keys.join('\n')}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
 };

@@ -9,6 +9,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { describeTightened, secureDataDirectory } from './data-directory.ts';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.ts';
 import { choosePostgresConnection, planPostgresConnection, type PostgresConnection, type TlsEnvironment } from './postgres-connection.ts';
 import { schema } from './schema.ts';
@@ -70,6 +71,11 @@ export type OpenDatabaseOptions = {
   inMemory?: boolean;
   /** Akked's schema (default `akked`); tests on one shared PGlite give each database its own. */
   schema?: string;
+  /**
+   * Told how many entries of an existing data directory were open to other users and made private
+   * (default: a process warning on stderr).
+   */
+  onTightened?: (count: number, directory: string) => void;
 };
 
 /**
@@ -101,8 +107,10 @@ export const openDatabase = async (options: OpenDatabaseOptions): Promise<Databa
 /** The database a configuration names: DATABASE_URL with its TLS settings, else the embedded one. */
 export const openConfiguredDatabase = (
   config: Pick<Config, 'DATABASE_URL' | 'AKKED_DATA_DIR' | 'AKKED_DATABASE_POOL_SIZE' | 'PGSSLMODE' | 'PGSSLROOTCERT'>,
+  options: Pick<OpenDatabaseOptions, 'onTightened'> = {},
 ): Promise<Database> =>
   openDatabase({
+    ...options,
     databaseUrl: config.DATABASE_URL,
     dataDirectory: config.AKKED_DATA_DIR,
     poolSize: config.AKKED_DATABASE_POOL_SIZE,
@@ -233,12 +241,23 @@ const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm } };
 
 const openPglite = async (options: OpenDatabaseOptions, schemaName: string): Promise<Database> => {
   if (options.inMemory) return wrapPglite(await PGlite.create(PGLITE_OPTIONS), { schema: schemaName, closesInstance: true });
-  const directory = path.resolve(options.dataDirectory, 'pglite');
-  await mkdir(directory, { recursive: true });
+  const dataDirectory = path.resolve(options.dataDirectory);
+  const directory = path.join(dataDirectory, 'pglite');
+  // Private to its owner: the database holds every order, the data directory the master key.
+  const tightened = await secureDataDirectory(dataDirectory);
+  if (tightened > 0) {
+    if (options.onTightened) options.onTightened(tightened, dataDirectory);
+    else process.emitWarning(describeTightened(tightened, dataDirectory), 'AkkedWarning');
+  }
+  await mkdir(directory, { recursive: true, mode: 0o700 });
   // PGlite has no lock of its own: two processes on one directory silently lose writes.
-  const lock = await acquireDirectoryLock(path.resolve(options.dataDirectory));
+  const lock = await acquireDirectoryLock(dataDirectory);
   try {
-    return await wrapPglite(await PGlite.create(directory, PGLITE_OPTIONS), { schema: schemaName, closesInstance: true, lock });
+    const pglite = await PGlite.create(directory, PGLITE_OPTIONS);
+    // A new database is unpacked with world-readable files (0666).
+    await secureDataDirectory(directory);
+
+    return await wrapPglite(pglite, { schema: schemaName, closesInstance: true, lock });
   } catch (error) {
     await lock.release();
     throw error;

@@ -246,6 +246,26 @@ describe.each(TEST_BACKENDS)('WooCommerce reconciliation on %s', (backend) => {
     expect(await reconciledOrderIds(store.id)).toHaveLength(57);
   });
 
+  it('reads at most 10 pages of at most 2 MiB per run from a store, whatever it claims or sends', async () => {
+    const now = Date.now();
+    // A store claiming 12 pages: 10 are read now, the rest on the next run.
+    const many = 'shop-many-pages';
+    const manyStore = await createWooStore('Many pages', `${fake.origin}/${many}`);
+    sites.set(many, Array.from({ length: 600 }, (_, index) => wooOrder(20_000 + index, new Date(now - (600 - index) * 1_000), 'checkout-draft')));
+    const result = await reconcileWooCommerceStore(testRuntime.runtime.services, manyStore.id, merchant.accountId);
+    expect(result?.pages).toBe(10);
+    expect(listRequestsOf(many)).toHaveLength(10);
+
+    // A store whose page is larger than 2 MiB: refused after one request, nothing stored, not retried.
+    const huge = 'shop-huge-pages';
+    const hugeStore = await createWooStore('Huge pages', `${fake.origin}/${huge}`);
+    sites.set(huge, Array.from({ length: 50 }, (_, index) => ({ ...wooOrder(30_000 + index, new Date(now - (50 - index) * 1_000)), padding: 'x'.repeat(50_000) })));
+    const failure = await reconcileWooCommerceStore(testRuntime.runtime.services, hugeStore.id, merchant.accountId).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'upstream_failed', retryable: false, details: { reason: 'response_too_large' } });
+    expect(listRequestsOf(huge)).toHaveLength(1);
+    expect(await ordersOf(hugeStore.id)).toEqual([]);
+  });
+
   it('retries an unreachable store without holding up the other stores', async () => {
     const unreachable = await createWooStore('Offline shop', `http://127.0.0.1:${await closedPort()}/offline`);
     const site = 'shop-online';

@@ -35,8 +35,13 @@ const MAX_LOOKBACK_MS = 48 * 3_600_000;
  */
 const CURSOR_OVERLAP_MS = 10 * 60_000;
 
-/** Pages of 50 orders per run; a store with more new orders continues on the next run. */
-const MAX_PAGES_PER_RUN = 20;
+/**
+ * Pages of 50 orders per run; a store with more new orders continues on the next run. The store's
+ * address is the merchant's to choose, so each run is bounded: 10 pages of at most 2 MiB (a page of
+ * 50 real orders is ~0.3 MiB), 20 MiB per store every 10 minutes at worst, not 20 × 10 MiB.
+ */
+const MAX_PAGES_PER_RUN = 10;
+export const MAX_LISTING_PAGE_BYTES = 2 * 1024 * 1024;
 
 /** Statuses of an order that is not a placed order (block checkout drafts), as the webhook adapter reads them. */
 const DRAFT_STATUSES: ReadonlySet<string> = new Set(['checkout-draft', 'auto-draft', 'draft']);
@@ -152,7 +157,7 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
   if (credentials === null) return null;
 
   const since = startOfRun(store, await readCursor(services, storeId), now);
-  const fetch = createGuardedFetch({ allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND, timeoutMs: 15_000 });
+  const fetch = createGuardedFetch({ allowPrivate: config.AKKED_ALLOW_PRIVATE_OUTBOUND, timeoutMs: 15_000, maxResponseBytes: MAX_LISTING_PAGE_BYTES });
   const result: ReconcileResult = { listed: 0, ingested: 0, known: 0, cancelled: 0, skipped: 0, unreadable: 0, pages: 0, reconciledUntil: now };
   let latestListed: number | null = null;
 

@@ -210,11 +210,12 @@ export type GuardedFetch = (url: URL, request?: GuardedRequest) => Promise<Respo
 export type GuardedFetchOptions = DestinationOptions & {
   /** Whole request: name resolution, connection, up to the last body byte. */
   timeoutMs: number;
-  /** Larger responses are refused; a page of 50 WooCommerce orders is well under 5 MiB. */
+  /** Larger responses are refused (default 1 MiB: a write-back answer is a few KiB). */
   maxResponseBytes?: number;
 };
 
-const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+// The destination is a URL the merchant chose: whatever it sends is read into memory and parsed.
+const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /**
  * Answers node's connection lookup with the addresses that were already checked, so a hostname
