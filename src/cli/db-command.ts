@@ -1,14 +1,23 @@
+import { open, type FileHandle } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { masterKeyFilePath } from '../crypto/master-key.ts';
 import { openConfiguredDatabase, openDatabase, type Database } from '../db/database.ts';
 import { DEFAULT_JOB_SCHEMA } from '../jobs/job-queue.ts';
 import { createLogger } from '../logger.ts';
 import { copyDatabase } from '../maintenance/copy-database.ts';
+import { dumpDatabase } from '../maintenance/dump-database.ts';
 import { loadConfigOrExplain, type CommandIo } from './main.ts';
 
 const HELP = `Usage: akked db copy --to <postgres-url>
+       akked db dump [--file <path>]
 
-Copies the database Akked runs on (the embedded one in AKKED_DATA_DIR, or DATABASE_URL) into an
+db dump writes a plain SQL script of the database Akked runs on (embedded or DATABASE_URL) to
+stdout or --file: Akked's schema, the job queue's, every row and the pending jobs, in one
+transaction; restore it into an empty PostgreSQL with psql -v ON_ERROR_STOP=1 -f <file>. Credentials
+stay encrypted: keep the master key with the dump. Prints {"rows":{...},"jobs":N} on stderr.
+
+db copy 
+copies the database Akked runs on (the embedded one in AKKED_DATA_DIR, or DATABASE_URL) into an
 empty PostgreSQL database: every table of the schema akked, the sequences and the job queue's
 pending jobs, in one transaction (on failure the target is left as it was). It refuses a target
 that already holds data. Stop "akked serve" first. TLS to the target follows its URL's sslmode
@@ -23,6 +32,7 @@ const isPostgresUrl = (value: string): boolean => URL.canParse(value) && /^postg
 
 export const runDbCommand = async (args: string[], io: CommandIo): Promise<number> => {
   const [subcommand, ...rest] = args;
+  if (subcommand === 'dump') return runDump(rest, io);
   if (subcommand !== 'copy') {
     const isHelp = subcommand === undefined || subcommand === '--help' || subcommand === '-h';
     io[isHelp ? 'stdout' : 'stderr'](`${isHelp ? '' : `akked db: unknown subcommand "${subcommand}"\n\n`}${HELP}\n`);
@@ -79,5 +89,44 @@ export const runDbCommand = async (args: string[], io: CommandIo): Promise<numbe
     return 1;
   } finally {
     for (const database of opened.reverse()) await database.close().catch(() => undefined);
+  }
+};
+
+const runDump = async (args: string[], io: CommandIo): Promise<number> => {
+  let values: { file?: string; help?: boolean };
+  try {
+    values = parseArgs({ args, options: { file: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+  } catch (error) {
+    io.stderr(`akked db dump: ${firstLine(error)}\n\n${HELP}\n`);
+
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(`${HELP}\n`);
+
+    return 0;
+  }
+  const config = loadConfigOrExplain(io);
+  if (!config) return 1;
+  let output: FileHandle | null = null;
+  let database: Database | null = null;
+  try {
+    database = await openConfiguredDatabase(config).catch((error: unknown) => {
+      throw new Error(`cannot open the database: ${firstLine(error)}`);
+    });
+    const file = values.file ? await open(values.file, 'w', 0o600) : null;
+    output = file;
+    const write = file ? async (text: string) => void (await file.write(text)) : async (text: string) => io.stdout(text);
+    const result = await dumpDatabase({ source: database, jobSchema: DEFAULT_JOB_SCHEMA, write });
+    io.stderr(`${JSON.stringify(result)}\n`);
+
+    return 0;
+  } catch (error) {
+    io.stderr(`akked db dump: ${firstLine(error)}\n`);
+
+    return 1;
+  } finally {
+    await output?.close();
+    await database?.close().catch(() => undefined);
   }
 };

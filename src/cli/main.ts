@@ -25,6 +25,7 @@ Commands:
   keys rotate   re-encrypt every stored credential under the current master key
   credits grant add (or take back) credits of an account, as an operator adjustment in its ledger
   db copy       copy this installation's database into an empty PostgreSQL (--to <postgres-url>)
+  db dump       write a plain SQL dump of the database (stdout or --file)
 
 Run "akked <command> --help" for the options of a command.
 Configuration comes from environment variables; see the README.`;

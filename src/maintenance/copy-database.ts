@@ -28,7 +28,10 @@ type Table = { name: string; keyColumns: { name: string; type: string }[] };
 // A job in one of these states has work left: copied. Finished ones are history, left behind.
 const PENDING_JOB_STATES = ['created', 'retry', 'active'];
 
-const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+/** The filter of the job rows that still have work to do. */
+export const PENDING_JOBS = `state::text = any(array[${PENDING_JOB_STATES.map((state) => `'${state}'`).join(', ')}])`;
+
+export const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
 /**
  * Copies one Akked database into another, empty one (an embedded installation moving to
@@ -73,7 +76,7 @@ export const copyDatabase = async (options: CopyDatabaseOptions): Promise<CopyRe
             to: `${quote(jobSchema)}.job`,
             keyColumns: [{ name: 'id', type: 'uuid' }],
             batchSize,
-            where: `state::text = any(array[${PENDING_JOB_STATES.map((state) => `'${state}'`).join(', ')}])`,
+            where: PENDING_JOBS,
           })
         : 0;
       const sequences = await copySequences(source, transaction, target.schema);
@@ -91,7 +94,7 @@ export const copyDatabase = async (options: CopyDatabaseOptions): Promise<CopyRe
 const existingSchemas = async (database: Queryable, names: string[]): Promise<Set<string>> =>
   new Set((await database.query<{ name: string }>('select nspname as name from pg_namespace where nspname = any($1::text[])', [names])).map((row) => row.name));
 
-const hasSchema = async (database: Queryable, name: string): Promise<boolean> => (await existingSchemas(database, [name])).has(name);
+export const hasSchema = async (database: Queryable, name: string): Promise<boolean> => (await existingSchemas(database, [name])).has(name);
 
 /** A target that holds any row of Akked (beyond its migration list) or any job is not overwritten. */
 const refuseNonEmptyTarget = async (target: Database, jobSchema: string, schemas: Set<string>): Promise<void> => {
@@ -125,7 +128,7 @@ const refuseMigrationMismatch = async (source: Database, target: Database): Prom
  * Akked's tables with their primary keys, each after the tables its foreign keys point to, so
  * rows can be inserted in this order with every constraint checked.
  */
-const tablesInDependencyOrder = async (database: Database): Promise<Table[]> => {
+export const tablesInDependencyOrder = async (database: Database): Promise<Table[]> => {
   const tables = await database.query<{ name: string; keyColumns: { name: string; type: string }[] | null; dependsOn: string[] | null }>(
     `select c.relname as name,
        (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) order by k.ordinality)
@@ -155,17 +158,19 @@ const tablesInDependencyOrder = async (database: Database): Promise<Table[]> => 
   return ordered;
 };
 
-/** Copies rows in primary-key order, a batch at a time (constant memory whatever the table's size). */
-const copyTable = async (
-  source: Queryable,
-  target: Queryable,
-  table: { from: string; to: string; keyColumns: { name: string; type: string }[]; batchSize: number; where?: string },
-): Promise<number> => {
+/** One table to read: qualified names, its primary key, an optional filter. */
+export type TableRead = { from: string; keyColumns: { name: string; type: string }[]; batchSize: number; where?: string };
+
+/**
+ * Reads rows in primary-key order, a batch at a time (constant memory whatever the table's size),
+ * each batch as a JSON array text of PostgreSQL's own `row_to_json`, handed to `onBatch`.
+ */
+export const readTableInBatches = async (source: Queryable, table: TableRead, onBatch: (rowsJson: string, count: number) => Promise<void>): Promise<number> => {
   const keyList = table.keyColumns.map((column) => quote(column.name)).join(', ');
   const keyArray = `array[${table.keyColumns.map((column) => `${quote(column.name)}::text`).join(', ')}]`;
   const after = `(${keyList}) > (${table.keyColumns.map((column, index) => `$${index + 2}::${column.type}`).join(', ')})`;
   let lastKey: string[] | null = null;
-  let copied = 0;
+  let read = 0;
   for (;;) {
     const conditions = [table.where, lastKey ? after : null].filter(Boolean);
     const batch: { row: string; key: string[] }[] = await source.query<{ row: string; key: string[] }>(
@@ -173,15 +178,18 @@ const copyTable = async (
        ${conditions.length > 0 ? `where ${conditions.join(' and ')}` : ''} order by ${keyList} limit $1`,
       [table.batchSize, ...(lastKey ?? [])],
     );
-    if (batch.length === 0) return copied;
-    await target.query(`insert into ${table.to} select * from json_populate_recordset(null::${table.to}, $1::json)`, [
-      `[${batch.map((entry) => entry.row).join(',')}]`,
-    ]);
-    copied += batch.length;
+    if (batch.length === 0) return read;
+    await onBatch(`[${batch.map((entry) => entry.row).join(',')}]`, batch.length);
+    read += batch.length;
     lastKey = batch.at(-1)?.key ?? null;
-    if (batch.length < table.batchSize) return copied;
+    if (batch.length < table.batchSize) return read;
   }
 };
+
+const copyTable = (source: Queryable, target: Queryable, table: TableRead & { to: string }): Promise<number> =>
+  readTableInBatches(source, table, async (rowsJson) => {
+    await target.query(`insert into ${table.to} select * from json_populate_recordset(null::${table.to}, $1::json)`, [rowsJson]);
+  });
 
 const copySequences = async (source: Database, target: Queryable, targetSchema: string): Promise<number> => {
   const sequences = await source.query<{ name: string; value: string; isCalled: boolean }>(
