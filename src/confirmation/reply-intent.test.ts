@@ -253,6 +253,24 @@ describe('readReply', () => {
   });
 });
 
+/** Replies a careful agent would not decide: conditions, contrasts, hedges, negations, contradictions. */
+const NEVER_DECIDED = [
+  'نعم بس مش دلوقتي', 'la wakha', 'wakha ila', 'ok but', 'oui mais non', 'ok if you deliver today', 'تمام لو وصل بكرة',
+  'اذا وصل اليوم تمام', 'نعم اذا', 'no problem but later', 'لا تمام', 'مش عايز اكد', 'ما بغيتش نأكد', "I don't want to confirm",
+  'ne pas confirmer', "pas d'accord", 'not ok', 'اه لا', 'مش تمام', 'mashi tamam', 'mch behi', 'موش باهي', 'la2 ab3atoh',
+  'cancel? no', 'no, confirm', '2 ✅', '❌👍', 'ماشي مشكل بس بدلو العنوان', "d'accord mais pas maintenant", 'ok later',
+  'yes, next week', 'ايوه بكره', 'نعم ولكن', 'oui je confirme pas', 'not yet', 'yes not now', 'confirm tomorrow',
+  'Annulation confirmée', 'yes please cancel', 'ما اكدت', 'مش اكيد', 'mesh akid', 'الشحن غالي', 'ما طلبت غير واحد',
+  'لم أطلب هذا اللون', 'ok ya but', 'ok ya maybe', 'wakha walakin', 'ey ama', 'oh no', 'ok ila', 'نعم بشرط', 'ماشي',
+  'la ok', 'oui si', 'ok si', 'no yes', '1 لا', 'eh bien', 'ah bon', 'mouch tawa', 'نعم stop', 'yalla no ok',
+];
+
+describe('readReply never decides', () => {
+  it.each(NEVER_DECIDED)('%j', (text) => {
+    expect(readReply(text).intent).toBe('unclear');
+  });
+});
+
 describe('normalizeReplyText', () => {
   it('unifies Arabic letter forms and strips diacritics and tatweel', () => {
     expect(normalizeReplyText('أُكِّدَتْ إلـغـاء آه مؤمنة ى لاء')).toBe('اكدت الغا اه مومنه ي لا');
