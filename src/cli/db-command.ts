@@ -30,6 +30,21 @@ const firstLine = (error: unknown): string => String((error as Error)?.message ?
 
 const isPostgresUrl = (value: string): boolean => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol) && new URL(value).hostname !== '';
 
+/** The one string option of a subcommand, or the exit code when the arguments end the command (help, a mistake). */
+const parseOptions = <Name extends string>(subcommand: string, args: string[], name: Name, io: CommandIo): Partial<Record<Name, string>> | number => {
+  try {
+    const { values } = parseArgs({ args, options: { [name]: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    if (!values.help) return values as Partial<Record<Name, string>>;
+    io.stdout(`${HELP}\n`);
+
+    return 0;
+  } catch (error) {
+    io.stderr(`akked db ${subcommand}: ${firstLine(error)}\n\n${HELP}\n`);
+
+    return 2;
+  }
+};
+
 export const runDbCommand = async (args: string[], io: CommandIo): Promise<number> => {
   const [subcommand, ...rest] = args;
   if (subcommand === 'dump') return runDump(rest, io);
@@ -39,19 +54,8 @@ export const runDbCommand = async (args: string[], io: CommandIo): Promise<numbe
 
     return isHelp ? 0 : 2;
   }
-  let values: { to?: string; help?: boolean };
-  try {
-    values = parseArgs({ args: rest, options: { to: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
-  } catch (error) {
-    io.stderr(`akked db copy: ${firstLine(error)}\n\n${HELP}\n`);
-
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(`${HELP}\n`);
-
-    return 0;
-  }
+  const values = parseOptions('copy', rest, 'to', io);
+  if (typeof values === 'number') return values;
   if (!values.to || !isPostgresUrl(values.to)) {
     io.stderr(`akked db copy: --to must be a postgres:// or postgresql:// URL with a host\n`);
 
@@ -93,19 +97,8 @@ export const runDbCommand = async (args: string[], io: CommandIo): Promise<numbe
 };
 
 const runDump = async (args: string[], io: CommandIo): Promise<number> => {
-  let values: { file?: string; help?: boolean };
-  try {
-    values = parseArgs({ args, options: { file: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
-  } catch (error) {
-    io.stderr(`akked db dump: ${firstLine(error)}\n\n${HELP}\n`);
-
-    return 2;
-  }
-  if (values.help) {
-    io.stdout(`${HELP}\n`);
-
-    return 0;
-  }
+  const values = parseOptions('dump', args, 'file', io);
+  if (typeof values === 'number') return values;
   const config = loadConfigOrExplain(io);
   if (!config) return 1;
   let output: FileHandle | null = null;
