@@ -44,3 +44,21 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('the public URL', () => {
+  it.each(['localhost:3000', 'akked.example.com', 'ftp://akked.example.com', 'https://'])('refuses %s, naming AKKED_PUBLIC_URL', (value) => {
+    expect(() => parseConfig({ AKKED_PUBLIC_URL: value })).toThrow(/AKKED_PUBLIC_URL: must be an absolute http:\/\/ or https:\/\/ URL/);
+  });
+
+  it('follows a command-line port when it is not set', () => {
+    expect(parseConfig({ PORT: '3780' }).publicUrl).toBe('http://localhost:3780');
+  });
+});
+
+describe('the log format', () => {
+  it('is json or pretty, and unset by default (the terminal decides)', () => {
+    expect(parseConfig({}).LOG_FORMAT).toBeUndefined();
+    expect(parseConfig({ LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(() => parseConfig({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT/);
+  });
+});

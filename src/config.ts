@@ -12,14 +12,23 @@ const booleanString = z
 
 const emptyAsUndefined = (value: unknown): unknown => (value === '' ? undefined : value);
 
+const withoutTrailingSlash = (value: string) => value.replace(/\/+$/, '');
+
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+
+/** An absolute http(s) URL: `localhost:3000` or `ftp://...` would only fail later, deep in a request. */
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\/[^/]/i.test(value), 'must be an absolute http:// or https:// URL, for example https://akked.example.com')
+  .transform(withoutTrailingSlash);
 
 const optionalUrl = z.preprocess(
   emptyAsUndefined,
   z
     .string()
     .url()
-    .transform((value) => value.replace(/\/+$/, ''))
+    .transform(withoutTrailingSlash)
     .optional(),
 );
 
@@ -60,7 +69,7 @@ export const EnvironmentSchema = z.object({
   PGSSLROOTCERT: optionalString,
   /** Connections per process in the PostgreSQL pool. */
   AKKED_DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
-  AKKED_PUBLIC_URL: optionalUrl,
+  AKKED_PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
   AKKED_MASTER_KEY: z.preprocess(emptyAsUndefined, masterKeySchema.optional()),
   /** Older master keys still needed to read values not yet re-encrypted, comma-separated base64. */
   AKKED_PREVIOUS_MASTER_KEYS: z.preprocess(
@@ -77,7 +86,7 @@ export const EnvironmentSchema = z.object({
     z
       .string()
       .url()
-      .transform((value) => value.replace(/\/+$/, ''))
+      .transform(withoutTrailingSlash)
       .default('https://graph.facebook.com/v23.0'),
   ),
   AKKED_ALLOW_PRIVATE_OUTBOUND: z.preprocess(emptyAsUndefined, booleanString.default(false)),
@@ -96,6 +105,8 @@ export const EnvironmentSchema = z.object({
   AKKED_FREE_CREDITS: z.coerce.number().int().min(0).default(50),
   AKKED_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, logLevelSchema.default('info')),
+  /** `json` lines or `pretty` text; unset: pretty when stdout is a terminal, else json. */
+  LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
   /**
    * Header that carries the client address when Akked runs behind a proxy (for example
    * `x-forwarded-for`); unset means the socket address is the client.
@@ -145,5 +156,8 @@ export const parseConfig = (environment: Record<string, string | undefined>): Co
   return { ...parsed.data, publicUrl, isSecure: publicUrl.startsWith('https://'), plans: plans.plans };
 };
 
-/** The only reader of process.env in Akked. */
-export const loadConfig = (): Config => parseConfig(process.env);
+/**
+ * The only reader of process.env in Akked. `overrides` are command-line options that take the
+ * place of their variable (`--port` for PORT), so everything derived from it follows.
+ */
+export const loadConfig = (overrides: Record<string, string> = {}): Config => parseConfig({ ...process.env, ...overrides });

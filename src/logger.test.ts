@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLazyChildLogger, createLogger } from './logger.ts';
+import { createLazyChildLogger, createLogger, createNotice } from './logger.ts';
+import { formatLogLine } from './pretty-log-stream.ts';
 
 const capture = () => {
   const lines: string[] = [];
@@ -11,7 +12,7 @@ const capture = () => {
     },
   });
 
-  return { logger: createLogger({ level: 'info', destination }), output: () => lines.join('') };
+  return { destination, logger: createLogger({ level: 'info', destination }), output: () => lines.join('') };
 };
 
 describe('log redaction', () => {
@@ -47,6 +48,45 @@ describe('log redaction', () => {
     expect(output()).toContain('ord_123');
     expect(output()).toContain('2026-11-25T08:16:56.405Z');
     expect(output()).toContain('"count":3');
+  });
+});
+
+describe('timestamps beside phone masking', () => {
+  it('keeps the timestamp in an outbox file name whole, and still masks a number next to it', () => {
+    const { logger, output } = capture();
+    logger.info({ file: '/srv/akked/data/outbox/acc_1/2026-12-07T09-15-43-123Z-verify-email-1a2b3c4d.eml' }, 'written at 2026-12-07 09:15:43.123');
+    logger.info('order 2026-12-07T09:15:43Z from 0612-34-56-78 and +212 612 345 678');
+    const text = output();
+    expect(text).toContain('2026-12-07T09-15-43-123Z-verify-email');
+    expect(text).toContain('written at 2026-12-07 09:15:43.123');
+    expect(text).toContain('order 2026-12-07T09:15:43Z from [phone] and [phone]');
+  });
+});
+
+describe('pretty format', () => {
+  it('writes one readable line per record: time, level, role, message, then the other fields', () => {
+    const line = formatLogLine(JSON.stringify({ level: 40, time: Date.UTC(2026, 11, 7, 9, 15, 43), role: 'api', component: 'http', msg: 'slow request', requestId: 'req_1', note: 'two words' }), false);
+    expect(line).toBe('09:15:43 WARN  [api/http] slow request  requestId=req_1 note="two words"\n');
+  });
+
+  it('puts an error\'s stack and each link on lines of their own', () => {
+    const line = formatLogLine(JSON.stringify({ level: 50, time: 0, msg: 'failed', err: { type: 'Error', message: 'boom', stack: 'Error: boom\n    at x' }, links: ['http://localhost:3000/a?token=1'] }), false);
+    expect(line.split('\n')).toEqual(['00:00:00 ERROR failed', '    http://localhost:3000/a?token=1', '    Error: boom', '        at x', '']);
+  });
+
+  it('is what the logger writes with format pretty, after redaction', () => {
+    const { destination, output } = capture();
+    createLogger({ level: 'info', format: 'pretty', destination, base: { role: 'worker' } }).info({ phone: '+966551234567' }, 'Akked worker is ready');
+    expect(output()).toMatch(/^\d\d:\d\d:\d\d INFO  \[worker\] Akked worker is ready  phone=\[redacted\]\n$/);
+  });
+});
+
+describe('console notices', () => {
+  it('carry a link exactly, digit runs included, in the log\'s JSON format', () => {
+    const { destination, output } = capture();
+    const link = 'http://localhost:3000/api/auth/verify-email?token=ab-12345678-90cd';
+    createNotice({ format: 'json', destination, base: { role: 'serve' } })('email written to the outbox', { file: '/tmp/x.eml', links: [link] });
+    expect(JSON.parse(output())).toMatchObject({ level: 30, role: 'serve', msg: 'email written to the outbox', file: '/tmp/x.eml', links: [link] });
   });
 });
 

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { createPrettyStream } from './pretty-log-stream.ts';
 
 export type { Logger };
 
@@ -31,13 +32,15 @@ const redactPaths = (): string[] => {
 
 // Free text can carry a phone number even under an innocent field name (an error message that
 // quotes a JID, say); digit runs that look like phone numbers are masked in every string.
-const PHONE_LIKE = /\+?\d[\d\s\-()]{6,}\d/g;
-
-// Dates and times have the same shape as some phone numbers but are never personal data.
-const DATE_LIKE = /^\d{4}-\d{2}-\d{2}/;
+// Timestamps have the same shape as some phone numbers but are never personal data: the first
+// alternative keeps an ISO date with its time (also the dash-separated form of outbox file names),
+// tried before the phone pattern at each position. Its year, month and day ranges keep a local
+// number such as 0612-34-56-78 out of it.
+const TIMESTAMP_OR_PHONE =
+  /((?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3])[:-][0-5]\d(?:[:-][0-5]\d(?:[.,-]\d{1,9})?)?Z?)?)|\+?\d[\d\s\-()]{6,}\d/g;
 
 const maskPhones = (value: unknown, depth = 0): unknown => {
-  if (typeof value === 'string') return value.replace(PHONE_LIKE, (match) => (DATE_LIKE.test(match) ? match : '[phone]'));
+  if (typeof value === 'string') return value.replace(TIMESTAMP_OR_PHONE, (match, timestamp?: string) => timestamp ?? '[phone]');
   // Errors are masked by their serializer, which needs the Error itself.
   if (depth > 4 || value === null || typeof value !== 'object' || value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((item) => maskPhones(item, depth + 1));
@@ -47,13 +50,21 @@ const maskPhones = (value: unknown, depth = 0): unknown => {
   return copy;
 };
 
+export type LogFormat = 'json' | 'pretty';
+
 export type CreateLoggerOptions = {
   level: string;
+  /** Default: pretty when stdout is a terminal, else JSON lines (always JSON into a given destination). */
+  format?: LogFormat;
+  /** Default: standard error. */
   destination?: pino.DestinationStream;
   base?: Record<string, unknown>;
 };
 
-export const createLogger = ({ level, destination, base }: CreateLoggerOptions): Logger => {
+/** The format a process logs in when LOG_FORMAT does not say: a person at a terminal reads text. */
+export const defaultLogFormat = (): LogFormat => (process.stdout.isTTY ? 'pretty' : 'json');
+
+export const createLogger = ({ level, format, destination, base }: CreateLoggerOptions): Logger => {
   const options: LoggerOptions = {
     level,
     base: { ...base },
@@ -82,7 +93,28 @@ export const createLogger = ({ level, destination, base }: CreateLoggerOptions):
     },
   };
 
-  return destination ? pino(options, destination) : pino(options, pino.destination(2));
+  return pino(options, outputStream({ format, destination }));
+};
+
+const outputStream = ({ format, destination }: Pick<CreateLoggerOptions, 'format' | 'destination'>): pino.DestinationStream => {
+  const output = destination ?? pino.destination(2);
+  const chosenFormat = format ?? (destination ? 'json' : defaultLogFormat());
+
+  return chosenFormat === 'pretty' ? createPrettyStream(output) : output;
+};
+
+/** A line for the person running Akked that must reach them exactly as written. */
+export type Notice = (message: string, fields: Record<string, string | string[]>) => void;
+
+/**
+ * Console notices (an outbox email's path and links) in the log's format and stream, but outside
+ * redaction and phone masking, which would break a link whose token happens to hold a digit run.
+ * Only for what carries no personal data: file paths and links with one-time tokens.
+ */
+export const createNotice = ({ format, destination, base }: Omit<CreateLoggerOptions, 'level'>): Notice => {
+  const plain = pino({ level: 'info', base: { ...base } }, outputStream({ format, destination }));
+
+  return (message, fields) => plain.info(fields, message);
 };
 
 type LogMethodName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

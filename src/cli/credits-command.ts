@@ -3,7 +3,7 @@ import { grantCredits, readBalance } from '../billing/credits.ts';
 import { openConfiguredDatabase, type Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { migrate } from '../db/migrate.ts';
-import { loadConfigOrExplain, type CommandIo } from './main.ts';
+import { loadConfigOrExplain, type CommandIo } from './command-io.ts';
 
 const HELP = `Usage: akked credits grant --account acc_... --credits N --reason "..." [--reference R]
 

@@ -4,7 +4,7 @@ import { loadKeyring, masterKeyFilePath, writeKeyFile } from '../crypto/master-k
 import { rotateKeys } from '../crypto/rotate-keys.ts';
 import { openConfiguredDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
-import { loadConfigOrExplain, type CommandIo } from './main.ts';
+import { loadConfigOrExplain, type CommandIo } from './command-io.ts';
 
 const HELP = `Usage: akked keys rotate
 
@@ -20,11 +20,17 @@ everything, and drops the old key from the file. Stop "akked serve" first: one p
 embedded database at a time.`;
 
 export const runKeysCommand = async (args: string[], io: CommandIo): Promise<number> => {
-  const [subcommand] = args;
-  if (subcommand !== 'rotate' || args.includes('--help') || args.includes('-h')) {
-    io[subcommand === 'rotate' || args.includes('--help') ? 'stdout' : 'stderr'](`${HELP}\n`);
+  const [subcommand, ...rest] = args;
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(`${HELP}\n`);
 
-    return subcommand === 'rotate' || args.includes('--help') ? 0 : 2;
+    return 0;
+  }
+  if (subcommand !== 'rotate' || rest.length > 0) {
+    const problem = subcommand === undefined ? 'missing subcommand "rotate"' : `unexpected argument "${subcommand === 'rotate' ? rest[0] : subcommand}"`;
+    io.stderr(`akked keys: ${problem}\n\n${HELP}\n`);
+
+    return 2;
   }
   const config = loadConfigOrExplain(io);
   if (!config) return 1;

@@ -1,15 +1,8 @@
-import { ensureDashboardBuild } from '../dashboard/dashboard-build.ts';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
-import { createLogger, type Logger } from '../logger.ts';
-import { runCreditsCommand } from './credits-command.ts';
-import { runDbCommand } from './db-command.ts';
-import { runKeysCommand } from './keys-command.ts';
-import { runMigrateCommand } from './migrate-command.ts';
-import { runPurgeCommand } from './purge-command.ts';
-import { runSimulatorCommand } from '../whatsapp/simulator/simulator-command.ts';
-import { runParseOrder } from '../ingest/parse-order.ts';
-import { readFile } from 'node:fs/promises';
-import { startRuntime, type Roles } from './runtime.ts';
+import { readFileSync } from 'node:fs';
+import type { CommandIo } from './command-io.ts';
+
+// Each command's module is imported when that command runs: `akked --help` loads none of them, and
+// a worker never loads what only the api uses (see bench/startup.ts).
 
 const USAGE = `Usage: akked <command> [options]
 
@@ -27,58 +20,25 @@ Commands:
   db copy       copy this installation's database into an empty PostgreSQL (--to <postgres-url>)
   db dump       write a plain SQL dump of the database (stdout or --file)
 
-Run "akked <command> --help" for the options of a command.
+Options:
+  -h, --help     this text; "akked <command> --help" for the options of a command
+  -v, --version  the version of Akked
+
 Configuration comes from environment variables; see the README.`;
 
-const ROLE_HELP: Record<'serve' | 'api' | 'worker', string> = {
-  serve: 'Usage: akked serve\n\nRuns the HTTP api (dashboard, REST, webhooks), the job workers and the WhatsApp session manager\nin one process. Without DATABASE_URL it uses the embedded database in AKKED_DATA_DIR (default ./data).',
-  api: 'Usage: akked api\n\nRuns only the HTTP api (dashboard, REST, webhooks). Run several behind a load balancer, all with the\nsame DATABASE_URL and AKKED_MASTER_KEY.',
-  worker: 'Usage: akked worker\n\nRuns only the job workers and the WhatsApp session manager. Run several against one PostgreSQL\n(DATABASE_URL): they share jobs and split WhatsApp numbers between them with leases.',
-};
-
-export type CommandIo = { stdout: (text: string) => void; stderr: (text: string) => void };
+/** The version in package.json (two folders up from src/cli and from its build, dist/cli). */
+export const readVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const defaultIo: CommandIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
 
-/** Loads the configuration, printing what is wrong (naming the variable) when it is invalid. */
-export const loadConfigOrExplain = (io: CommandIo): Config | null => {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`${error.message}\n`);
+const unknownUsage = (io: CommandIo, problem: string): number => {
+  io.stderr(`akked: ${problem}\n\n${USAGE}\n`);
 
-      return null;
-    }
-    throw error;
-  }
-};
-
-const runRole = async (roles: Roles, config: Config, logger: Logger): Promise<number> => {
-  // The api role serves the dashboard: never a stale or missing build.
-  if (roles.api) await ensureDashboardBuild(logger);
-  const runtime = await startRuntime({ config, roles, logger });
-
-  return new Promise<number>((resolve) => {
-    let isStopping = false;
-    const stop = (signal: string) => {
-      if (isStopping) return;
-      isStopping = true;
-      logger.info({ signal }, 'stopping: no new work is taken, running jobs finish or are released');
-      runtime.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'failed to stop cleanly');
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  return 2;
 };
 
 export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<number> => {
@@ -88,57 +48,49 @@ export const main = async (argv: string[], io: CommandIo = defaultIo): Promise<n
 
     return 0;
   }
+  if (first === '--version' || first === '-v') {
+    io.stdout(`${readVersion()}\n`);
+
+    return 0;
+  }
+  // `akked --port 3780` is `akked serve --port 3780`; an unknown flag is refused by serve's parser.
   const command = first === undefined || first.startsWith('-') ? 'serve' : first;
   const args = first === undefined || first.startsWith('-') ? argv : rest;
-  const wantsHelp = args.includes('--help') || args.includes('-h');
 
   switch (command) {
     case 'serve':
     case 'api':
-    case 'worker': {
-      if (wantsHelp) {
-        io.stdout(`${ROLE_HELP[command]}\n`);
-
-        return 0;
-      }
-      const config = loadConfigOrExplain(io);
-      if (!config) return 1;
-      const logger = createLogger({ level: config.LOG_LEVEL, base: { role: command } });
-      try {
-        return await runRole({ api: command !== 'worker', worker: command !== 'api' }, config, logger);
-      } catch (error) {
-        logger.fatal({ err: error }, 'failed to start');
-        io.stderr(`akked ${command}: ${(error as Error).message}\n`);
-
-        return 1;
-      }
-    }
+    case 'worker':
+      return (await import('./role-command.ts')).runRoleCommand(command, args, io);
     case 'migrate':
-      return runMigrateCommand(args, io);
+      return (await import('./migrate-command.ts')).runMigrateCommand(args, io);
     case 'keys':
-      return runKeysCommand(args, io);
+      return (await import('./keys-command.ts')).runKeysCommand(args, io);
     case 'purge':
-      return runPurgeCommand(args, io);
+      return (await import('./purge-command.ts')).runPurgeCommand(args, io);
     case 'credits':
-      return runCreditsCommand(args, io);
+      return (await import('./credits-command.ts')).runCreditsCommand(args, io);
     case 'db':
-      return runDbCommand(args, io);
-    case 'parse-order':
+      return (await import('./db-command.ts')).runDbCommand(args, io);
+    case 'parse-order': {
       // Needs no configuration and no database: it only reads a body and prints the order.
+      const [{ runParseOrder }, { readFile }] = await Promise.all([import('../ingest/parse-order.ts'), import('node:fs/promises')]);
+
       return runParseOrder(args, { ...io, stdin: process.stdin, readFile: (file) => readFile(file) });
+    }
     case 'parse-reply':
       // No configuration, no database, and loaded only when asked for.
       return (await import('../confirmation/parse-reply-command.ts')).runParseReply(args, { ...io, stdin: process.stdin });
     case 'simulator': {
-      if (wantsHelp) return runSimulatorCommand(args, io);
+      const { runSimulatorCommand } = await import('../whatsapp/simulator/simulator-command.ts');
+      if (args.includes('--help') || args.includes('-h')) return runSimulatorCommand(args, io);
+      const { loadConfigOrExplain } = await import('./command-io.ts');
       const config = loadConfigOrExplain(io);
       if (!config) return 1;
 
-      return runSimulatorCommand(args, io, { logLevel: config.LOG_LEVEL });
+      return runSimulatorCommand(args, io, { logLevel: config.LOG_LEVEL, ...(config.LOG_FORMAT ? { logFormat: config.LOG_FORMAT } : {}) });
     }
     default:
-      io.stderr(`akked: unknown command "${command}"\n\n${USAGE}\n`);
-
-      return 2;
+      return unknownUsage(io, `unknown command "${command}"`);
   }
 };

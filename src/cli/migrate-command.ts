@@ -1,6 +1,6 @@
 import { openConfiguredDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
-import { loadConfigOrExplain, type CommandIo } from './main.ts';
+import { loadConfigOrExplain, type CommandIo } from './command-io.ts';
 
 const HELP = `Usage: akked migrate
 
@@ -13,6 +13,11 @@ export const runMigrateCommand = async (args: string[], io: CommandIo): Promise<
     io.stdout(`${HELP}\n`);
 
     return 0;
+  }
+  if (args.length > 0) {
+    io.stderr(`akked migrate: unexpected argument "${args[0]}"\n\n${HELP}\n`);
+
+    return 2;
   }
   const config = loadConfigOrExplain(io);
   if (!config) return 1;

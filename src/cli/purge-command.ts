@@ -3,9 +3,8 @@ import { loadKeyring } from '../crypto/master-key.ts';
 import { openConfiguredDatabase } from '../db/database.ts';
 import { DEFAULT_JOB_SCHEMA } from '../jobs/job-queue.ts';
 import { migrate } from '../db/migrate.ts';
-import { createLogger } from '../logger.ts';
 import { purge } from '../privacy/purge.ts';
-import { loadConfigOrExplain, type CommandIo } from './main.ts';
+import { createCommandLogger, loadConfigOrExplain, type CommandIo } from './command-io.ts';
 
 const HELP = `Usage: akked purge [--as-of ISO-8601] [--dry-run]
 
@@ -39,7 +38,7 @@ export const runPurgeCommand = async (args: string[], io: CommandIo): Promise<nu
   }
   const config = loadConfigOrExplain(io);
   if (!config) return 1;
-  const logger = createLogger({ level: config.LOG_LEVEL, base: { role: 'purge' } });
+  const logger = createCommandLogger(config, 'purge');
   try {
     const database = await openConfiguredDatabase(config);
     try {

@@ -6,13 +6,13 @@ import { describeTightened } from '../db/data-directory.ts';
 import { openConfiguredDatabase, type Database, type Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { migrate } from '../db/migrate.ts';
-import { createMailer } from '../email/mailer.ts';
+import { createMailer, type OutboxAnnouncement } from '../email/mailer.ts';
 import { createApp, type AppInstance } from '../http/app.ts';
 import { createAuthenticator } from '../http/authenticate.ts';
 import { registerRoutes } from '../http/routes/index.ts';
 import { ALL_JOBS, scheduleRecurringJobs } from '../jobs/index.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger, Notice } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { buildPacingPolicy } from '../confirmation/pacing.ts';
 import { createConfirmationHooks } from '../confirmation/session-hooks.ts';
@@ -21,6 +21,11 @@ import { SessionManager } from '../whatsapp/session-manager.ts';
 import type { Services } from '../services.ts';
 
 export type Roles = { api: boolean; worker: boolean };
+
+const announceOutboxEmail =
+  (notice: Notice) =>
+  ({ kind, file, links }: OutboxAnnouncement): void =>
+    notice(`email "${kind}" written to the outbox (no SMTP_URL): ${file}`, { file, links });
 
 export type Runtime = {
   services: Services;
@@ -40,6 +45,8 @@ export type StartRuntimeOptions = {
   database?: Database;
   /** Listen on the configured port (default) or only build the app (tests use `app.inject`). */
   listen?: boolean;
+  /** Console notices for the person running the process (each outbox email and its links). */
+  notice?: Notice;
 };
 
 /**
@@ -76,6 +83,7 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       dataDirectory: config.AKKED_DATA_DIR,
       logger,
       onSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
+      ...(options.notice ? { announce: announceOutboxEmail(options.notice) } : {}),
     });
     // The providers check key writes against the manager's leases; the manager needs the providers.
     let sessionManager: SessionManager | null = null;
@@ -121,7 +129,6 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       stoppers.unshift(() => httpApp.close());
       if (options.listen !== false) {
         url = await app.listen({ port: config.PORT, host: config.HOST });
-        logger.info({ publicAddress: config.publicUrl, listeningOn: url }, 'Akked is listening');
       }
     }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOf } from '../../test/harness/http.ts';
 import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
 import { createLogger } from '../logger.ts';
-import { createMailer } from './mailer.ts';
+import { createMailer, type OutboxAnnouncement } from './mailer.ts';
 
 type ReceivedMail = { from: string; to: string[]; data: string };
 
@@ -60,6 +60,22 @@ describe('email', () => {
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/verify-email.*\.eml$/);
     expect((await stat(path.join(directory, 'outbox', 'acc_123', files[0] as string))).mode & 0o777).toBe(0o600);
+  });
+
+  it('announces each outbox email with its full path and its links as they are clicked, not as the .eml encodes them', async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'akked-outbox-'));
+    const announced: OutboxAnnouncement[] = [];
+    const mailer = createMailer({ smtpUrl: undefined, from: 'Akked <no-reply@akked.test>', dataDirectory: directory, logger: createLogger({ level: 'silent' }), announce: (written) => announced.push(written) });
+    // Long enough, with "=" and non-ASCII text, that quoted-printable would fold and escape it.
+    const link = `http://localhost:3000/api/auth/verify-email?token=${'eyJhbGciOiJIUzI1NiJ9.'.repeat(4)}abc&callbackURL=%2F`;
+    await mailer.send({ to: 'merchant@example.com', subject: 'تأكيد', text: `مرحبا\n\nConfirm: ${link}\n`, html: `<a href="${link}">x</a>`, kind: 'verify-email', accountId: 'acc_123' });
+    expect(announced).toHaveLength(1);
+    const [written] = announced as [OutboxAnnouncement];
+    expect(written.kind).toBe('verify-email');
+    expect(path.isAbsolute(written.file)).toBe(true);
+    expect(path.dirname(written.file)).toBe(path.join(directory, 'outbox', 'acc_123'));
+    expect(await readFile(written.file, 'utf8')).not.toContain(link);
+    expect(written.links).toEqual([link]);
   });
 
   describe('in the running service', () => {

@@ -28,7 +28,14 @@ export type CreateMailerOptions = {
   dataDirectory: string;
   logger: Logger;
   onSent?: (kind: string, transport: 'smtp' | 'outbox') => void;
+  /** Told of each email written to the outbox (no SMTP_URL), so a person can follow its links. */
+  announce?: (written: OutboxAnnouncement) => void;
 };
+
+export type OutboxAnnouncement = { kind: string; file: string; links: string[] };
+
+/** The links of an email's text, as the person would click them (the .eml holds them encoded). */
+export const linksOf = (text: string): string[] => [...new Set(text.match(/https?:\/\/[^\s<>"]+/g) ?? [])];
 
 /** `<data dir>/outbox/<account id or "system">/`: one folder per account, erased with it. */
 export const outboxDirectory = (dataDirectory: string, accountId: string | null): string =>
@@ -65,7 +72,8 @@ export const createMailer = (options: CreateMailerOptions): Mailer => {
       await mkdir(directory, { recursive: true, mode: 0o700 });
       const file = path.join(directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.kind}-${randomBytes(4).toString('hex')}.eml`);
       await writeFile(file, info.message as Buffer, { mode: 0o600 });
-      options.logger.info({ kind: email.kind, accountId: email.accountId, file: path.basename(file) }, 'email written to the outbox');
+      if (options.announce) options.announce({ kind: email.kind, file, links: linksOf(email.text) });
+      else options.logger.info({ kind: email.kind, accountId: email.accountId, file: path.basename(file) }, 'email written to the outbox');
       options.onSent?.(email.kind, 'outbox');
     },
   };

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { CommandIo } from '../../cli/main.ts';
-import { createLogger } from '../../logger.ts';
+import type { CommandIo } from '../../cli/command-io.ts';
+import { createLogger, type LogFormat } from '../../logger.ts';
 import { startSimulator } from './simulator-server.ts';
 
 const HELP = `Usage: akked simulator [--port N] [--host H] [--delivered-ms N] [--read-ms N]
@@ -37,8 +37,9 @@ const OptionsSchema = z.object({
 export type SimulatorCommandOptions = {
   /** Stops the simulator as SIGINT/SIGTERM do; lets tests end the command without signals. */
   stopSignal?: AbortSignal;
-  /** From the configuration (LOG_LEVEL); the entry point reads it. */
+  /** From the configuration (LOG_LEVEL, LOG_FORMAT); the entry point reads it. */
   logLevel?: string;
+  logFormat?: LogFormat;
 };
 
 export const runSimulatorCommand = async (
@@ -78,7 +79,7 @@ export const runSimulatorCommand = async (
     return 2;
   }
   const options = parsed.data;
-  const logger = createLogger({ level: commandOptions.logLevel ?? 'info', base: { role: 'simulator' } });
+  const logger = createLogger({ level: commandOptions.logLevel ?? 'info', ...(commandOptions.logFormat ? { format: commandOptions.logFormat } : {}), base: { role: 'simulator' } });
 
   let simulator: Awaited<ReturnType<typeof startSimulator>>;
   try {
