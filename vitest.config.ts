@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'server',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',
           // Test files of one worker share its PGlite instance (~3 s and ~0.9 GB to start), each in its
@@ -15,8 +15,8 @@ export default defineConfig({
           isolate: false,
           testTimeout: 30_000,
           hookTimeout: 120_000,
-          // Builds the dashboard once, before any worker starts, when its sources changed.
-          globalSetup: ['test/harness/build-dashboard.ts'],
+          // Builds the server (dist/) and the dashboard once, before any worker starts, when stale.
+          globalSetup: ['test/harness/build.ts'],
         },
       },
       {

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
-import { DASHBOARD_BUILD_DIRECTORY, ensureDashboardBuild } from '../src/dashboard/dashboard-build.ts';
+import { ensureBuild } from '../scripts/build.mjs';
+import { DASHBOARD_BUILD_DIRECTORY } from '../src/http/routes/dashboard-routes.ts';
 import { createBenchDatabase } from './support/bench-database.ts';
 import { DEFAULT_SCHEMA } from '../src/db/database.ts';
 import { createBenchConfig, startBenchRuntime } from './support/bench-runtime.ts';
@@ -111,7 +112,7 @@ export const benchmark: Benchmark = {
   run: async () => {
     const cleanup = new Cleanup();
     try {
-      await ensureDashboardBuild();
+      await ensureBuild({ parts: ['dashboard'] });
       const initialJavaScript = await measureInitialJavaScript();
 
       const benchDatabase = await createBenchDatabase();

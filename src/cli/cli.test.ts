@@ -116,7 +116,7 @@ describe('the akked executable', () => {
     expect(JSON.parse(first.stdout).applied).toContain('0001_initial');
     const second = await run(['migrate'], { AKKED_DATA_DIR: dataDirectory });
     expect(JSON.parse(second.stdout).applied).toEqual([]);
-  });
+  }, 90_000);
 
   it('serves, refuses a second process on the same data directory, and stops cleanly on SIGTERM', async () => {
     const dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-cli-'));
@@ -138,7 +138,7 @@ describe('the akked executable', () => {
       });
       expect(signUp.status).toBe(200);
       await expect.poll(() => serverLog, { timeout: 10_000 }).toContain('written to the outbox');
-      const announced = /email "verify-email" written to the outbox \(no SMTP_URL\): (\S+\.eml)\n {4}(\S+)/.exec(serverLog);
+      const announced = /email "verify-email" written to the outbox \(no SMTP_URL is set\) {2}file=(\S+\.eml)\n {4}(\S+)\n/.exec(serverLog);
       expect(announced, serverLog).not.toBeNull();
       const [, file, link] = announced as unknown as [string, string, string];
       expect(existsSync(file)).toBe(true);

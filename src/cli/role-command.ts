@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createCommandLogger, createCommandNotice, loadConfigOrExplain, type CommandIo } from './command-io.ts';
-import { startRuntime, type Roles } from './runtime.ts';
+import type { Roles, Runtime } from './runtime.ts';
 
 export type RoleCommand = 'serve' | 'api' | 'worker';
 
@@ -98,9 +98,10 @@ export const runRoleCommand = async (command: RoleCommand, args: string[], io: C
   if (!config) return 1;
   const logger = createCommandLogger(config, command);
   const roles: Roles = { api: command !== 'worker', worker: command !== 'api' };
-  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  let runtime: Runtime;
   try {
-    if (roles.api) await (await import('../dashboard/dashboard-build.ts')).ensureDashboardBuild(logger);
+    // Imported only now: a mistyped flag is answered before the whole application loads.
+    const { startRuntime } = await import('./runtime.ts');
     runtime = await startRuntime({ config, roles, logger, notice: createCommandNotice(config, command) });
   } catch (error) {
     const explanation = explainStartFailure(error, config);

@@ -25,7 +25,7 @@ export type Roles = { api: boolean; worker: boolean };
 const announceOutboxEmail =
   (notice: Notice) =>
   ({ kind, file, links }: OutboxAnnouncement): void =>
-    notice(`email "${kind}" written to the outbox (no SMTP_URL): ${file}`, { file, links });
+    notice(`email "${kind}" written to the outbox (no SMTP_URL is set)`, { file, links });
 
 export type Runtime = {
   services: Services;

@@ -1,9 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_BUILD_DIRECTORY } from '../../dashboard/dashboard-build.ts';
 import { appOf } from '../../../test/harness/http.ts';
 import { startTestRuntime, type TestRuntime } from '../../../test/harness/runtime.ts';
+import { DASHBOARD_BUILD_DIRECTORY } from './dashboard-routes.ts';
 
 describe('dashboard serving', () => {
   let testRuntime: TestRuntime;

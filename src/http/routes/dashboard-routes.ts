@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DASHBOARD_BUILD_DIRECTORY } from '../../dashboard/dashboard-build.ts';
 import { AppError } from '../../errors.ts';
 import type { AppInstance } from '../app.ts';
+
+/**
+ * The dashboard's build (`npm run build` makes it; scripts/build.mjs), beside this package's src/
+ * and its compiled dist/, which sit at the same depth.
+ */
+export const DASHBOARD_BUILD_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
 
 /** Paths that belong to the API, never to the single-page app, so a typo there is a JSON 404. */
 const API_PREFIXES = ['/api/', '/hooks/', '/metrics', '/healthz', '/readyz'];
@@ -16,10 +22,11 @@ const API_PREFIXES = ['/api/', '/hooks/', '/metrics', '/healthz', '/readyz'];
 export const registerDashboardRoutes = async (app: AppInstance, options: { directory?: string } = {}): Promise<void> => {
   const root = options.directory ?? DASHBOARD_BUILD_DIRECTORY;
   await app.register(fastifyStatic, { root, serve: false });
+  if (!existsSync(path.join(root, 'index.html'))) app.log.warn({ directory: root }, 'the dashboard is not built: `/` answers 503 until `npm run build` has run');
 
   const sendPage = (reply: FastifyReply) => {
     if (!existsSync(path.join(root, 'index.html'))) {
-      throw new AppError('unavailable', { message: 'the dashboard is not built; `akked serve` builds it at start (or run `npm run build:dashboard`)' });
+      throw new AppError('unavailable', { message: 'the dashboard is not built: run `npm run build` (bin/akked builds it in a checkout)' });
     }
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', root, { cacheControl: false });
   };
