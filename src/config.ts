@@ -104,6 +104,10 @@ export const EnvironmentSchema = z.object({
   AKKED_PLANS_FILE: optionalString,
   AKKED_FREE_CREDITS: z.coerce.number().int().min(0).default(50),
   AKKED_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(10),
+  /** Serves /healthz, /readyz and /metrics (no token) on this port too, for every role. */
+  AKKED_METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+  /** Lets `/metrics` on the public port answer a request with `Authorization: Bearer <token>`. */
+  AKKED_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional()),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, logLevelSchema.default('info')),
   /** `json` lines or `pretty` text; unset: pretty when stdout is a terminal, else json. */
   LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),

@@ -110,8 +110,9 @@ export const runRoleCommand = async (command: RoleCommand, args: string[], io: C
 
     return 1;
   }
-  if (runtime.url) logger.info({ listeningOn: runtime.url }, `Akked is ready: open ${addressToOpen(config, runtime.url)}`);
-  else logger.info('Akked worker is ready');
+  const operations = runtime.metricsUrl ? { metricsOn: `${runtime.metricsUrl}/metrics` } : {};
+  if (runtime.url) logger.info({ listeningOn: runtime.url, ...operations }, `Akked is ready: open ${addressToOpen(config, runtime.url)}`);
+  else logger.info(operations, 'Akked worker is ready');
 
   return waitForStopSignal(logger, () => runtime.stop());
 };

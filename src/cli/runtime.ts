@@ -9,6 +9,7 @@ import { migrate } from '../db/migrate.ts';
 import { createMailer, type OutboxAnnouncement } from '../email/mailer.ts';
 import { createApp, type AppInstance } from '../http/app.ts';
 import { createAuthenticator } from '../http/authenticate.ts';
+import { startOperationsServer } from '../http/operations-server.ts';
 import { registerRoutes } from '../http/routes/index.ts';
 import { ALL_JOBS, scheduleRecurringJobs } from '../jobs/index.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
@@ -32,6 +33,8 @@ export type Runtime = {
   app: AppInstance | null;
   /** The address the HTTP server listens on, when the api role runs. */
   url: string | null;
+  /** The address of /healthz, /readyz and /metrics, when AKKED_METRICS_PORT is set. */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 };
 
@@ -132,12 +135,21 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       }
     }
 
+    // Last to start, first to stop: /readyz there answers for a process that runs everything else.
+    let metricsUrl: string | null = null;
+    if (config.AKKED_METRICS_PORT !== undefined && options.listen !== false) {
+      const operations = await startOperationsServer({ port: config.AKKED_METRICS_PORT, host: config.HOST, database, metrics, logger });
+      stoppers.unshift(() => operations.close());
+      metricsUrl = operations.url;
+    }
+
     let isStopped = false;
 
     return {
       services,
       app,
       url,
+      metricsUrl,
       stop: async () => {
         if (isStopped) return;
         isStopped = true;

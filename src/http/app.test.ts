@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOf } from '../../test/harness/http.ts';
 import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
 
+const METRICS_TOKEN = 'metrics-token-0123456789';
+
 describe('HTTP foundation', () => {
   let testRuntime: TestRuntime;
 
   beforeAll(async () => {
-    testRuntime = await startTestRuntime('pglite');
+    testRuntime = await startTestRuntime('pglite', { environment: { AKKED_METRICS_TOKEN: METRICS_TOKEN } });
   });
 
   afterAll(async () => {
@@ -61,13 +63,30 @@ describe('HTTP foundation', () => {
     expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
   });
 
-  it('serves Prometheus metrics', async () => {
+  it('serves Prometheus metrics on the public port only with the metrics token', async () => {
     const app = appOf(testRuntime);
     await app.inject({ method: 'GET', url: '/healthz' });
-    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    const response = await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('akked_http_request_duration_seconds_bucket');
     expect(response.body).toContain('akked_process_resident_memory_bytes');
+    for (const authorization of [undefined, 'Bearer wrong-token-of-some-length', `Basic ${METRICS_TOKEN}`, `Bearer ${METRICS_TOKEN}x`]) {
+      const refused = await app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
+      expect(refused.statusCode, authorization).toBe(401);
+      expect(refused.json().error.code).toBe('unauthorized');
+      expect(refused.body).not.toContain('akked_');
+    }
+  });
+
+  it('has no /metrics on the public port when no metrics token is configured', async () => {
+    const withoutToken = await startTestRuntime('pglite');
+    try {
+      const response = await appOf(withoutToken).inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(response.statusCode).toBe(404);
+      expect(response.json().error.code).toBe('not_found');
+    } finally {
+      await withoutToken.stop();
+    }
   });
 
   it('serves an OpenAPI document generated from the route schemas', async () => {

@@ -1,6 +1,19 @@
 import { z } from 'zod';
-import { hasPendingMigrations } from '../../db/migrate.ts';
+import { AppError } from '../../errors.ts';
+import { isSameToken } from '../../ingest/webhook-signature.ts';
 import type { AppInstance } from '../app.ts';
+import { checkReadiness } from '../readiness.ts';
+
+/**
+ * Whether a request to `/metrics` on the public port may read it: only with
+ * `Authorization: Bearer <AKKED_METRICS_TOKEN>`, compared in constant time. Without a configured
+ * token the route does not exist here (AKKED_METRICS_PORT serves it on a private port).
+ */
+const authorizeMetrics = (authorization: string | undefined, token: string | undefined): void => {
+  if (!token) throw new AppError('not_found', { message: 'no route for GET /metrics (set AKKED_METRICS_TOKEN, or scrape AKKED_METRICS_PORT)' });
+  const presented = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1] ?? '';
+  if (!isSameToken(presented, token)) throw new AppError('unauthorized', { message: '/metrics needs Authorization: Bearer <AKKED_METRICS_TOKEN>' });
+};
 
 export const registerHealthRoutes = (app: AppInstance): void => {
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
@@ -17,20 +30,15 @@ export const registerHealthRoutes = (app: AppInstance): void => {
       },
     },
     async (_request, reply) => {
-      try {
-        await app.services.database.query('select 1');
-        if (await hasPendingMigrations(app.services.database)) {
-          return reply.status(503).send({ error: { code: 'unavailable', message: 'database migrations are pending (run akked migrate)' } });
-        }
-      } catch {
-        return reply.status(503).send({ error: { code: 'unavailable', message: 'the database does not answer' } });
-      }
+      const readiness = await checkReadiness(app.services.database);
+      if (!readiness.isReady) return reply.status(503).send({ error: { code: 'unavailable', message: readiness.reason } });
 
       return { status: 'ready' as const };
     },
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    authorizeMetrics(request.headers.authorization, app.services.config.AKKED_METRICS_TOKEN);
     reply.header('content-type', app.services.metrics.registry.contentType);
 
     return app.services.metrics.registry.metrics();
