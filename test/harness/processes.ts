@@ -46,11 +46,15 @@ export const findFreePort = (): Promise<number> =>
 
 export type AkkedProcess = { child: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> };
 
+/** Another installation's launcher (`bin`) and the user to run it as (`uid`/`gid`, when the tests run as root). */
+export type StartAkkedOptions = { bin?: string; node?: string; uid?: number; gid?: number };
+
 /** Runs `bin/akked <args>` as a real process with only the given environment (plus PATH and HOME). */
-export const startAkked = (args: string[], environment: Record<string, string>): AkkedProcess => {
-  const child = spawn(process.execPath, [BIN, ...args], {
+export const startAkked = (args: string[], environment: Record<string, string>, options: StartAkkedOptions = {}): AkkedProcess => {
+  const child = spawn(options.node ?? process.execPath, [options.bin ?? BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
