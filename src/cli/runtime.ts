@@ -1,5 +1,3 @@
-import { createAuth, deriveSecret } from '../accounts/auth.ts';
-import { createStripeGateway } from '../billing/stripe-client.ts';
 import type { Config } from '../config.ts';
 import { loadKeyring } from '../crypto/master-key.ts';
 import { describeTightened } from '../db/data-directory.ts';
@@ -7,21 +5,40 @@ import { openConfiguredDatabase, type Database, type Queryable } from '../db/dat
 import { AppError } from '../errors.ts';
 import { migrate } from '../db/migrate.ts';
 import { createMailer, type OutboxAnnouncement } from '../email/mailer.ts';
-import { createApp, type AppInstance } from '../http/app.ts';
-import { createAuthenticator } from '../http/authenticate.ts';
+import type { AppInstance } from '../http/app.ts';
 import { startOperationsServer } from '../http/operations-server.ts';
-import { registerRoutes } from '../http/routes/index.ts';
 import { ALL_JOBS, scheduleRecurringJobs } from '../jobs/index.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger, Notice } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
-import { buildPacingPolicy } from '../confirmation/pacing.ts';
-import { createConfirmationHooks } from '../confirmation/session-hooks.ts';
-import { createProviders } from '../whatsapp/providers/index.ts';
-import { SessionManager } from '../whatsapp/session-manager.ts';
+import type { SessionManager } from '../whatsapp/session-manager.ts';
 import type { Services } from '../services.ts';
 
 export type Roles = { api: boolean; worker: boolean };
+
+// Each role imports only its own modules, so an api process never loads the WhatsApp library and a
+// worker never loads the web framework or the auth library (bench/startup.ts measures both).
+const loadWorkerModules = async () => {
+  const [{ SessionManager }, { createProviders }, { createConfirmationHooks }, { buildPacingPolicy }] = await Promise.all([
+    import('../whatsapp/session-manager.ts'),
+    import('../whatsapp/providers/index.ts'),
+    import('../confirmation/session-hooks.ts'),
+    import('../confirmation/pacing.ts'),
+  ]);
+
+  return { SessionManager, createProviders, createConfirmationHooks, buildPacingPolicy };
+};
+
+const loadApiModules = async () => {
+  const [{ createAuth, deriveSecret }, { createApp }, { createAuthenticator }, { registerRoutes }] = await Promise.all([
+    import('../accounts/auth.ts'),
+    import('../http/app.ts'),
+    import('../http/authenticate.ts'),
+    import('../http/routes/index.ts'),
+  ]);
+
+  return { createAuth, deriveSecret, createApp, createAuthenticator, registerRoutes };
+};
 
 const announceOutboxEmail =
   (notice: Notice) =>
@@ -96,19 +113,22 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
         await sessionManager.fencingFor(numberId).check(transaction);
       },
     });
-    const sessions = roles.worker
-      ? new SessionManager({
+    const worker = roles.worker ? await loadWorkerModules() : null;
+    const sessions = worker
+      ? new worker.SessionManager({
           database,
           keyring,
           logger: logger.child({ component: 'sessions' }),
-          providers: createProviders({ config, database, keyring, logger, fencingFor }),
-          hooks: createConfirmationHooks({ database, queue, logger }),
-          pacing: buildPacingPolicy(config.AKKED_SEND_GAP_SECONDS),
+          providers: worker.createProviders({ config, database, keyring, logger, fencingFor }),
+          hooks: worker.createConfirmationHooks({ database, queue, logger }),
+          pacing: worker.buildPacingPolicy(config.AKKED_SEND_GAP_SECONDS),
           metrics,
         })
       : null;
     sessionManager = sessions;
-    const stripe = config.STRIPE_SECRET_KEY ? createStripeGateway({ secretKey: config.STRIPE_SECRET_KEY, apiBaseUrl: config.STRIPE_API_BASE_URL }) : null;
+    const stripe = config.STRIPE_SECRET_KEY
+      ? (await import('../billing/stripe-client.ts')).createStripeGateway({ secretKey: config.STRIPE_SECRET_KEY, apiBaseUrl: config.STRIPE_API_BASE_URL })
+      : null;
     const services: Services = { config, database, queue, logger, keyring, mailer, metrics, sessions, stripe };
 
     if (roles.worker && sessions) {
@@ -122,10 +142,11 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
     let app: AppInstance | null = null;
     let url: string | null = null;
     if (roles.api) {
-      const auth = createAuth({ config, database, keyring, mailer, logger });
-      const csrfSecret = deriveSecret(keyring, 'csrf');
-      app = await createApp({ services });
-      await registerRoutes(app, { auth, authenticator: createAuthenticator({ auth, services, csrfSecret }), csrfSecret });
+      const api = await loadApiModules();
+      const auth = api.createAuth({ config, database, keyring, mailer, logger });
+      const csrfSecret = api.deriveSecret(keyring, 'csrf');
+      app = await api.createApp({ services });
+      await api.registerRoutes(app, { auth, authenticator: api.createAuthenticator({ auth, services, csrfSecret }), csrfSecret });
       await app.ready();
       const httpApp = app;
       // Closed first, so no request starts while the queue and database shut down.

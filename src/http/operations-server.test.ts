@@ -39,7 +39,8 @@ describe('AKKED_METRICS_PORT', () => {
     expect(other.status).toBe(404);
     expect(await other.json()).toEqual({ error: { code: 'not_found', message: 'no route for GET /api/v1/session' } });
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
-  });
+    // The first start also starts this test worker's PGlite.
+  }, 120_000);
 
   it('is not opened when unset', async () => {
     testRuntime = await startTestRuntime('pglite', { roles: ROLES.worker, listen: true });

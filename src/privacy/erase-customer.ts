@@ -3,7 +3,6 @@ import type { Database, Queryable } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { normalizePhoneInput } from '../ingest/normalize/phone.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { deleteAuthKeysForContacts } from '../whatsapp/linked/auth-state-store.ts';
 import { recordErasure, type ErasureKind } from './erasure-audit.ts';
 
 /**
@@ -36,8 +35,12 @@ export type CustomerErasureCounts = { orders: number; messages: number; events: 
 export const eraseCustomer = async (
   dependencies: { database: Database; queue: JobQueue; keyring: Keyring },
   options: { accountId: string; phones: string[]; storeId?: string; kind?: ErasureKind },
-): Promise<CustomerErasureCounts> =>
-  dependencies.database.transaction(async (transaction) => {
+): Promise<CustomerErasureCounts> => {
+  // The linked-device key store loads the WhatsApp library (~45 MB): an api process, which erases
+  // rarely, loads it on its first erasure instead of at start.
+  const { deleteAuthKeysForContacts } = await import('../whatsapp/linked/auth-state-store.ts');
+
+  return dependencies.database.transaction(async (transaction) => {
     const orders = await transaction.query<{ id: string; store_id: string }>(
       `select id, store_id from orders where account_id = $1 and customer_phone = any($2::text[]) ${options.storeId ? 'and store_id = $3' : ''} for update`,
       options.storeId ? [options.accountId, options.phones, options.storeId] : [options.accountId, options.phones],
@@ -62,3 +65,4 @@ export const eraseCustomer = async (
 
     return result;
   });
+};

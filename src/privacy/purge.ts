@@ -1,7 +1,6 @@
 import type { Keyring } from '../crypto/envelope.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import { deleteAuthKeysForContacts } from '../whatsapp/linked/auth-state-store.ts';
 
 export type PurgeOptions = {
   database: Database;
@@ -58,6 +57,8 @@ export const retentionCutoff = (asOf: Date): Date => {
  */
 export const purge = async (options: PurgeOptions): Promise<PurgeResult> => {
   const { database, asOf, dryRun } = options;
+  // Loaded here, not at start: every role registers this job, and only a worker runs it.
+  const { deleteAuthKeysForContacts } = await import('../whatsapp/linked/auth-state-store.ts');
   const cutoff = retentionCutoff(asOf);
   const textCutoff = new Date(asOf.getTime() - options.messageTextDays * 86_400_000);
   const batchSize = options.batchSize ?? 500;
