@@ -6,7 +6,7 @@ import { DEFAULT_JOB_SCHEMA } from '../jobs/job-queue.ts';
 import { createLogger } from '../logger.ts';
 import { copyDatabase } from '../maintenance/copy-database.ts';
 import { dumpDatabase } from '../maintenance/dump-database.ts';
-import { loadConfigOrExplain, type CommandIo } from './main.ts';
+import { loadConfigOrExplain, type CommandIo } from './command-io.ts';
 
 const HELP = `Usage: akked db copy --to <postgres-url>
        akked db dump [--file <path>]
