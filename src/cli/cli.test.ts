@@ -34,7 +34,8 @@ const startServe = (dataDirectory: string, port: number, environment: Record<str
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', AKKED_DATA_DIR: dataDirectory, PORT: '1', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...environment },
   });
 
-const waitForReady = async (port: number, timeoutMs = 45_000): Promise<void> => {
+// Generous: the embedded database's first start takes tens of seconds on a busy 2-core machine.
+const waitForReady = async (port: number, timeoutMs = 90_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -160,5 +161,5 @@ describe('the akked executable', () => {
     } finally {
       if (server.exitCode === null) server.kill('SIGKILL');
     }
-  }, 90_000);
+  }, 180_000);
 });
