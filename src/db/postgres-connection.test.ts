@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestAuthority, startOwnCluster, type OwnCluster, type TestAuthority } from '../../test/harness/postgres-cluster.ts';
+import { canStartOwnCluster, createTestAuthority, startOwnCluster, type OwnCluster, type TestAuthority } from '../../test/harness/postgres-cluster.ts';
 import { TEST_DATABASE_URL } from '../../test/harness/database.ts';
 import { createLogger } from '../logger.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
@@ -85,7 +85,8 @@ describe('DATABASE_URL TLS settings, read as libpq reads them', () => {
   });
 });
 
-describe('TLS against a PostgreSQL cluster with a self-signed certificate', () => {
+// Needs PostgreSQL's server binaries to run a cluster of its own; skipped on a machine without them.
+describe.skipIf(!canStartOwnCluster())('TLS against a PostgreSQL cluster with a self-signed certificate', () => {
   let authority: TestAuthority;
   let stranger: TestAuthority;
   let cluster: OwnCluster;

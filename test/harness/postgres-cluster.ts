@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,24 @@ export type OwnClusterOptions = {
   tls?: ServerCertificate;
   /** pg_hba.conf lines; default: trust every connection from 127.0.0.1, with or without TLS. */
   hba?: string[];
+};
+
+/**
+ * Whether this machine can run a cluster of the test's own: PostgreSQL's server binaries, a
+ * `postgres` OS user, runuser and openssl (CI has them; a fresh developer machine may not, and
+ * `npm test` must pass there too).
+ */
+export const canStartOwnCluster = (): boolean => {
+  try {
+    const hasServer = existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((version) => existsSync(path.join('/usr/lib/postgresql', version, 'bin', 'initdb')));
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+    execFileSync('runuser', ['--version'], { stdio: 'ignore' });
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+
+    return hasServer;
+  } catch {
+    return false;
+  }
 };
 
 const postgresBinaries = async (): Promise<string> => {
