@@ -19,7 +19,7 @@ const GREETING: Record<EmailLanguage, (name: string) => string> = {
 
 const CLOSING: Record<EmailLanguage, string> = {
   en: 'You receive this email because you manage billing for an Akked account.',
-  ar: 'تصلك هذه الرسالة لأنك تدير الفوترة لحساب في أكّد.',
+  ar: 'تصلك هذه الرسالة لأنك تدير الفوترة لحساب في Akked.',
   fr: 'Vous recevez cet e-mail car vous gérez la facturation d’un compte Akked.',
 };
 
@@ -37,7 +37,7 @@ const receiptTexts = (language: EmailLanguage, email: Extract<BillingEmail, { ki
   switch (language) {
     case 'ar':
       return {
-        subject: `إيصال أكّد: ${money}`,
+        subject: `إيصال Akked: ${money}`,
         lines: [`شكرًا لك، استلمنا دفعتك بمبلغ ${money}.`, ...(period ? [`الفترة: ${period}`] : []), `رقم الفاتورة: ${email.invoiceId}`],
         label: 'عرض الفاتورة',
       };
@@ -61,7 +61,7 @@ const paymentFailedTexts = (language: EmailLanguage, email: Extract<BillingEmail
   switch (language) {
     case 'ar':
       return {
-        subject: 'تعذّر تحصيل دفعة اشتراكك في أكّد',
+        subject: 'تعذّر تحصيل دفعة اشتراكك في Akked',
         lines: [`لم نتمكن من تحصيل مبلغ ${money} (الفاتورة ${email.invoiceId}).`, 'حدّث وسيلة الدفع للاحتفاظ بباقتك؛ ستعيد Stripe المحاولة.'],
         label: 'دفع الفاتورة',
       };
@@ -80,24 +80,28 @@ const paymentFailedTexts = (language: EmailLanguage, email: Extract<BillingEmail
   }
 };
 
+/** A count of credits with the noun Arabic grammar wants after it (وحدة، وحدتان، 3 وحدات، 11 وحدةً). */
+const arabicCredits = (count: number): string =>
+  ({ zero: '0 وحدة', one: 'وحدة واحدة', two: 'وحدتان', few: `${count} وحدات`, many: `${count} وحدةً`, other: `${count} وحدة` })[new Intl.PluralRules('ar').select(count)];
+
 const creditsLowTexts = (language: EmailLanguage, balance: number): Texts => {
   switch (language) {
     case 'ar':
       return {
-        subject: 'رصيدك في أكّد يوشك على النفاد',
-        lines: [`تبقّى في حسابك ${balance} من الرصيد.`, 'اشحن رصيدك أو غيّر باقتك حتى يستمر تأكيد الطلبات الجديدة.'],
+        subject: 'رصيدك في Akked يوشك على النفاد',
+        lines: [`بقي في رصيدك ${arabicCredits(balance)}.`, 'اشحن رصيدك أو غيّر باقتك حتى يستمر تأكيد الطلبات الجديدة.'],
         label: 'فتح صفحة الفوترة',
       };
     case 'fr':
       return {
         subject: 'Vos crédits Akked sont presque épuisés',
-        lines: [`Il reste ${balance} crédits sur votre compte.`, 'Rechargez ou changez de formule pour que les nouvelles commandes restent confirmées.'],
+        lines: [`Il reste ${balance} ${new Intl.PluralRules('fr').select(balance) === 'one' ? 'crédit' : 'crédits'} sur votre compte.`, 'Rechargez ou changez de formule pour que les nouvelles commandes restent confirmées.'],
         label: 'Ouvrir la facturation',
       };
     default:
       return {
         subject: 'Your Akked credits are running low',
-        lines: [`Your account has ${balance} credits left.`, 'Top up or change your plan so new orders keep being confirmed.'],
+        lines: [`Your account has ${balance} ${balance === 1 ? 'credit' : 'credits'} left.`, 'Top up or change your plan so new orders keep being confirmed.'],
         label: 'Open billing',
       };
   }
@@ -107,7 +111,7 @@ const subscriptionCancelledTexts = (language: EmailLanguage): Texts => {
   switch (language) {
     case 'ar':
       return {
-        subject: 'تم إلغاء اشتراكك في أكّد',
+        subject: 'تم إلغاء اشتراكك في Akked',
         lines: ['انتهى اشتراكك وعاد حسابك إلى الباقة المجانية.', 'يبقى رصيدك المتبقي متاحًا، ويمكنك الاشتراك من جديد في أي وقت.'],
         label: 'اختيار باقة',
       };

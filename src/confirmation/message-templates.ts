@@ -214,18 +214,59 @@ export const renderTemplate = (template: string, variables: Partial<TemplateVari
 };
 
 /**
- * "199.00" SAR → "‏199.00 ر.س.‏" (ar), "SAR 199.00" (en), "199,00 SAR" (fr). Arabic uses Latin
- * digits: they are what MENA shops, couriers and banking apps print, so customers compare them with
- * their receipt at a glance. The order's own decimals are kept (ingestion already applied the ISO
- * 4217 minor digits, which differ from Intl's for IQD and a few others), and the decimal string is
+ * The word customers use for their currency, by language: «درهم» and «جنيه», not Intl's «د.م.» and
+ * «ج.م.»; «DH», «DA», «DT» in French, as Maghreb shops print them. Arabic puts the noun in the
+ * singular after any amount, as prices are written on shelves and receipts ("249.00 درهم"). A
+ * currency not listed keeps Intl's symbol or code; English keeps the ISO code, which its readers
+ * across the region know.
+ */
+const CURRENCY_WORDS: Readonly<Record<Exclude<MessageLanguage, 'en'>, Readonly<Record<string, string>>>> = {
+  ar: {
+    AED: 'درهم',
+    MAD: 'درهم',
+    EGP: 'جنيه',
+    SDG: 'جنيه',
+    SAR: 'ريال',
+    QAR: 'ريال',
+    OMR: 'ريال',
+    YER: 'ريال',
+    KWD: 'دينار',
+    BHD: 'دينار',
+    JOD: 'دينار',
+    IQD: 'دينار',
+    LYD: 'دينار',
+    TND: 'دينار',
+    DZD: 'دينار',
+    LBP: 'ليرة',
+    SYP: 'ليرة',
+    TRY: 'ليرة',
+    MRU: 'أوقية',
+    USD: 'دولار',
+    EUR: 'يورو',
+  },
+  fr: { MAD: 'DH', DZD: 'DA', TND: 'DT', EUR: '€', XOF: 'F CFA', USD: '$' },
+};
+
+/** `{{currency}}`: the customers' word for it in Arabic and French, the ISO code otherwise. */
+export const currencyWord = (currency: string, language: MessageLanguage): string =>
+  (language === 'en' ? undefined : CURRENCY_WORDS[language][currency.toUpperCase()]) ?? currency;
+
+/**
+ * "249.00" MAD → "249.00 درهم" (ar), "MAD 249.00" (en), "249,00 DH" (fr). Arabic uses Latin digits:
+ * they are what MENA shops, couriers and banking apps print, so customers compare them with their
+ * receipt at a glance. The order's own decimals are kept (ingestion already applied the ISO 4217
+ * minor digits, which differ from Intl's for IQD and a few others), and the decimal string is
  * formatted exactly, without going through a float.
  */
 export const formatOrderTotal = (total: string, currency: string, language: MessageLanguage): string => {
   const decimals = /^-?\d+(?:\.(\d+))?$/.exec(total);
   if (!decimals) return `${total} ${currency}`.trim();
   const fractionDigits = Math.min(decimals[1]?.length ?? 0, 20);
+  const word = language === 'en' ? undefined : CURRENCY_WORDS[language][currency.toUpperCase()];
   try {
-    return currencyFormat(language, currency, fractionDigits).format(total as `${number}`);
+    if (word) return `${amountFormat(language, null, fractionDigits).format(total as `${number}`)}\u00A0${word}`;
+
+    return amountFormat(language, currency, fractionDigits).format(total as `${number}`);
   } catch {
     return `${total} ${currency}`;
   }
@@ -236,13 +277,13 @@ export const formatOrderTotal = (total: string, currency: string, language: Mess
 const CURRENCY_FORMATS_LIMIT = 500;
 const currencyFormats = new Map<string, Intl.NumberFormat>();
 
-const currencyFormat = (language: MessageLanguage, currency: string, fractionDigits: number): Intl.NumberFormat => {
-  const key = `${language}|${currency}|${fractionDigits}`;
+/** A currency format, or a plain decimal one when `currency` is null (the word follows it). */
+const amountFormat = (language: MessageLanguage, currency: string | null, fractionDigits: number): Intl.NumberFormat => {
+  const key = `${language}|${currency ?? ''}|${fractionDigits}`;
   let format = currencyFormats.get(key);
   if (!format) {
     format = new Intl.NumberFormat(language, {
-      style: 'currency',
-      currency,
+      ...(currency === null ? {} : { style: 'currency', currency }),
       numberingSystem: 'latn',
       minimumFractionDigits: fractionDigits,
       maximumFractionDigits: fractionDigits,
@@ -288,9 +329,10 @@ export type TemplateOrder = Pick<NormalizedOrder, 'number' | 'currency' | 'total
 
 export const buildTemplateVariables = (order: TemplateOrder, language: MessageLanguage): TemplateVariables => ({
   customer_name: truncate(toSingleLine(order.customerName ?? order.customer?.name ?? ''), MAXIMUM_ITEM_NAME_CHARACTERS),
-  order_number: toSingleLine(order.number),
+  // Arabic writes «رقم», never «#»: «رقم الطلب: #2001» would say "number" twice.
+  order_number: language === 'ar' ? toSingleLine(order.number).replace(/^#+\s*/, '') : toSingleLine(order.number),
   total: formatOrderTotal(order.total, order.currency, language),
-  currency: order.currency,
+  currency: currencyWord(order.currency, language),
   items: formatOrderItems(order.items, language),
   store_name: toSingleLine(order.storeName),
 });

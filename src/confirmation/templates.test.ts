@@ -13,6 +13,7 @@ import {
   buildCustomerInitiatedLink,
   buildPrefilledConfirmationText,
   buildTemplateVariables,
+  currencyWord,
   findPlaceholders,
   formatOrderItems,
   formatOrderTotal,
@@ -88,7 +89,7 @@ describe('renderTemplate', () => {
     for (const kind of TEMPLATE_KINDS) {
       const message = renderTemplate(DEFAULT_TEMPLATES[language][kind], filled);
       expect(message).not.toMatch(/\{\{|\}\}/);
-      expect(message).toContain('#1001');
+      expect(message).toContain(language === 'ar' ? '1001' : '#1001');
       expect(message.length).toBeLessThan(1000);
     }
     const confirm = renderTemplate(DEFAULT_TEMPLATES[language].confirm, filled);
@@ -108,9 +109,9 @@ describe('renderTemplate', () => {
         'مرحبًا سارة أحمد،',
         'شكرًا لطلبك من متجر الورد.',
         '',
-        'رقم الطلب: #1001',
+        'رقم الطلب: 1001',
         'المنتجات: 2× عطر ورد (100 مل)، 1× Shirt',
-        'المبلغ المطلوب عند الاستلام: \u200F1,199.50\u00A0ر.س.\u200F',
+        'المبلغ المطلوب عند الاستلام: 1,199.50\u00A0ريال',
         '',
         'هل نؤكد طلبك؟ يرجى الرد بـ:',
         '*1* لتأكيد الطلب ✅',
@@ -131,15 +132,30 @@ describe('buildTemplateVariables', () => {
   it('takes the customer name from a stored row shape too', () => {
     const filled = buildTemplateVariables({ number: '1001', currency: 'MAD', total: '250.00', customerName: '  Youssef\nEl Amrani ', items: [], storeName: 'Souk' }, 'fr');
 
-    expect(filled).toEqual({ customer_name: 'Youssef El Amrani', order_number: '1001', total: '250,00\u00A0MAD', currency: 'MAD', items: '', store_name: 'Souk' });
+    expect(filled).toEqual({ customer_name: 'Youssef El Amrani', order_number: '1001', total: '250,00\u00A0DH', currency: 'DH', items: '', store_name: 'Souk' });
   });
 
-  it('formats the total with the currency in each language, with Latin digits in Arabic', () => {
-    expect(formatOrderTotal('1199.50', 'SAR', 'ar')).toBe('\u200F1,199.50\u00A0ر.س.\u200F');
+  it('formats the total with the word customers use for their currency, with Latin digits in Arabic', () => {
+    expect(formatOrderTotal('1199.50', 'SAR', 'ar')).toBe('1,199.50\u00A0ريال');
     expect(formatOrderTotal('1199.50', 'SAR', 'en')).toBe('SAR\u00A01,199.50');
     expect(formatOrderTotal('1199.50', 'SAR', 'fr')).toBe('1\u202F199,50\u00A0SAR');
-    expect(formatOrderTotal('350.00', 'MAD', 'ar')).toBe('\u200F350.00\u00A0د.م.\u200F');
-    expect(formatOrderTotal('99.00', 'EGP', 'ar')).toBe('\u200F99.00\u00A0ج.م.\u200F');
+    expect(formatOrderTotal('350.00', 'MAD', 'ar')).toBe('350.00\u00A0درهم');
+    expect(formatOrderTotal('350.00', 'MAD', 'fr')).toBe('350,00\u00A0DH');
+    expect(formatOrderTotal('99.00', 'EGP', 'ar')).toBe('99.00\u00A0جنيه');
+    expect(formatOrderTotal('12.345', 'KWD', 'ar')).toBe('12.345\u00A0دينار');
+    expect(formatOrderTotal('1500', 'DZD', 'fr')).toBe('1\u202F500\u00A0DA');
+  });
+
+  it('names the currency in the customer’s words for {{currency}}, the ISO code in English or when unknown', () => {
+    expect(currencyWord('EGP', 'ar')).toBe('جنيه');
+    expect(currencyWord('TND', 'fr')).toBe('DT');
+    expect(currencyWord('TND', 'en')).toBe('TND');
+    expect(currencyWord('JPY', 'ar')).toBe('JPY');
+  });
+
+  it('writes the order number without "#" in Arabic, which says «رقم» instead', () => {
+    expect(buildTemplateVariables({ ...order, number: '#2001', storeName: 'S' }, 'ar').order_number).toBe('2001');
+    expect(buildTemplateVariables({ ...order, number: '#2001', storeName: 'S' }, 'fr').order_number).toBe('#2001');
   });
 
   it("keeps the order's own minor digits, exactly", () => {

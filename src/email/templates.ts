@@ -60,9 +60,9 @@ export const renderVerificationEmail = (language: EmailLanguage, url: string): R
       closing: 'If you did not create this account, you can ignore this email.',
     },
     ar: {
-      subject: 'أكّد بريدك الإلكتروني في أكّد',
+      subject: 'تأكيد بريدك الإلكتروني في Akked',
       greeting: 'مرحبًا،',
-      lines: ['شكرًا لتسجيلك في أكّد. يُرجى تأكيد بريدك الإلكتروني لتبدأ بتأكيد طلباتك عبر واتساب.'],
+      lines: ['شكرًا لتسجيلك في Akked. يُرجى تأكيد بريدك الإلكتروني لتبدأ بتأكيد طلباتك عبر واتساب.'],
       label: 'تأكيد بريدي الإلكتروني',
       closing: 'إذا لم تُنشئ هذا الحساب، يمكنك تجاهل هذه الرسالة.',
     },
@@ -88,9 +88,9 @@ export const renderPasswordResetEmail = (language: EmailLanguage, url: string): 
       closing: 'If it was not you, ignore this email: your password stays the same.',
     },
     ar: {
-      subject: 'إعادة تعيين كلمة المرور في أكّد',
+      subject: 'إعادة تعيين كلمة المرور في Akked',
       greeting: 'مرحبًا،',
-      lines: ['طُلبت إعادة تعيين كلمة مرور حسابك في أكّد. الرابط التالي صالح لمدة ساعة واحدة.'],
+      lines: ['طُلبت إعادة تعيين كلمة مرور حسابك في Akked. الرابط التالي صالح لمدة ساعة واحدة.'],
       label: 'اختيار كلمة مرور جديدة',
       closing: 'إذا لم تطلب ذلك، تجاهل هذه الرسالة وستبقى كلمة مرورك كما هي.',
     },
@@ -123,10 +123,10 @@ export const renderAccountDeletedEmail = (language: EmailLanguage, email: string
       closing: 'This is the last email you will receive about this account.',
     },
     ar: {
-      subject: 'تم حذف حسابك في أكّد',
+      subject: 'تم حذف حسابك في Akked',
       greeting: 'مرحبًا،',
       lines: [
-        `تم حذف حساب أكّد الخاص بـ ${email} بناءً على طلبك، مع جميع بياناته: المتاجر وأرقام واتساب وبيانات اعتمادها والطلبات والرسائل ومفاتيح الواجهة البرمجية والرسائل الإلكترونية.`,
+        `تم حذف حساب Akked الخاص بـ ${email} بناءً على طلبك، مع جميع بياناته: المتاجر وأرقام واتساب وبيانات اعتمادها والطلبات والرسائل ومفاتيح API ورسائل البريد الإلكتروني.`,
         'لا يمكن استعادة أي شيء منها. تنتهي الاشتراكات مع الحساب.',
       ],
       closing: 'هذه آخر رسالة ستصلك بخصوص هذا الحساب.',

@@ -8,22 +8,22 @@ type AlertText = { subject: string; lines: string[]; label: string };
 const TEXTS: Record<MerchantAlert, Record<EmailLanguage, AlertText>> = {
   credits_exhausted: {
     en: { subject: 'Your Akked credits have run out', lines: ['Your account has no credits left, so new orders are not being confirmed on WhatsApp.', 'Top up or change your plan to resume.'], label: 'Open billing' },
-    ar: { subject: 'نفد رصيدك في أكّد', lines: ['لم يتبقَّ رصيد في حسابك، لذلك لا تُرسل رسائل تأكيد الطلبات الجديدة عبر واتساب.', 'اشحن رصيدك أو غيّر باقتك لاستئناف الإرسال.'], label: 'فتح صفحة الفوترة' },
+    ar: { subject: 'نفد رصيدك في Akked', lines: ['لم يبقَ في رصيدك أي وحدة، لذلك لا يُرسَل سؤال التأكيد عن الطلبات الجديدة عبر واتساب.', 'اشحن رصيدك أو غيّر باقتك لاستئناف الإرسال.'], label: 'فتح صفحة الفوترة' },
     fr: { subject: 'Vos crédits Akked sont épuisés', lines: ["Votre compte n'a plus de crédits : les nouvelles commandes ne sont plus confirmées sur WhatsApp.", 'Rechargez ou changez de formule pour reprendre.'], label: 'Ouvrir la facturation' },
   },
   number_logged_out: {
     en: { subject: 'Your WhatsApp number was logged out of Akked', lines: ['The phone removed Akked from its linked devices, so confirmations cannot be sent from this number.', 'Link the number again to resume.'], label: 'Link the number again' },
-    ar: { subject: 'تم تسجيل خروج رقم واتساب من أكّد', lines: ['أزال الهاتف أكّد من الأجهزة المرتبطة، لذلك لا يمكن إرسال رسائل التأكيد من هذا الرقم.', 'اربط الرقم من جديد لاستئناف الإرسال.'], label: 'ربط الرقم من جديد' },
-    fr: { subject: 'Votre numéro WhatsApp a été déconnecté d’Akked', lines: ['Le téléphone a retiré Akked de ses appareils connectés : les confirmations ne peuvent plus partir de ce numéro.', 'Reliez à nouveau le numéro pour reprendre.'], label: 'Relier le numéro' },
+    ar: { subject: 'أُزيل رقم واتساب من Akked', lines: ['أزال الهاتف Akked من «الأجهزة المرتبطة»، لذلك لا يمكن إرسال أسئلة التأكيد من هذا الرقم.', 'اربط الرقم من جديد لاستئناف الإرسال.'], label: 'ربط الرقم من جديد' },
+    fr: { subject: 'Votre numéro WhatsApp a été déconnecté d’Akked', lines: ['Le téléphone a retiré Akked de ses appareils connectés : les confirmations ne peuvent plus partir de ce numéro.', 'Associez à nouveau le numéro pour reprendre.'], label: 'Associer le numéro à nouveau' },
   },
   number_banned: {
     en: { subject: 'WhatsApp banned your number', lines: ['WhatsApp refused the connection of your number (banned). Akked stopped sending from it.', 'Contact WhatsApp support, or link another number.'], label: 'Open numbers' },
-    ar: { subject: 'حظر واتساب رقمك', lines: ['رفض واتساب اتصال رقمك (محظور). أوقف أكّد الإرسال منه.', 'تواصل مع دعم واتساب، أو اربط رقمًا آخر.'], label: 'فتح صفحة الأرقام' },
-    fr: { subject: 'WhatsApp a banni votre numéro', lines: ['WhatsApp a refusé la connexion de votre numéro (banni). Akked a cessé d’envoyer depuis ce numéro.', 'Contactez le support WhatsApp ou reliez un autre numéro.'], label: 'Ouvrir les numéros' },
+    ar: { subject: 'حظر واتساب رقمك', lines: ['رفض واتساب اتصال رقمك (محظور). أوقف Akked الإرسال منه.', 'تواصل مع دعم واتساب، أو اربط رقمًا آخر.'], label: 'فتح صفحة الأرقام' },
+    fr: { subject: 'WhatsApp a banni votre numéro', lines: ['WhatsApp a refusé la connexion de votre numéro (banni). Akked a cessé d’envoyer depuis ce numéro.', 'Contactez le support WhatsApp ou associez un autre numéro.'], label: 'Ouvrir les numéros' },
   },
   number_disconnected: {
     en: { subject: 'Your WhatsApp number is disconnected', lines: ['Akked cannot reach WhatsApp with your number right now and keeps retrying.', 'Check that the phone is online, and that no other tool uses the same linked device.'], label: 'Open numbers' },
-    ar: { subject: 'رقم واتساب غير متصل', lines: ['لا يستطيع أكّد الاتصال بواتساب عبر رقمك حاليًا ويواصل المحاولة.', 'تأكد من اتصال الهاتف بالإنترنت ومن عدم استخدام أداة أخرى لنفس الجهاز المرتبط.'], label: 'فتح صفحة الأرقام' },
+    ar: { subject: 'رقم واتساب غير متصل', lines: ['لا يستطيع Akked الاتصال بواتساب عبر رقمك حاليًا ويواصل المحاولة.', 'تأكد من اتصال الهاتف بالإنترنت ومن عدم استخدام أداة أخرى للجهاز المرتبط نفسه.'], label: 'فتح صفحة الأرقام' },
     fr: { subject: 'Votre numéro WhatsApp est déconnecté', lines: ['Akked ne parvient pas à joindre WhatsApp avec votre numéro et continue d’essayer.', 'Vérifiez que le téléphone est en ligne et qu’aucun autre outil n’utilise le même appareil connecté.'], label: 'Ouvrir les numéros' },
   },
 };

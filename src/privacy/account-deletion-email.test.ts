@@ -50,7 +50,7 @@ describe('account deletion email', () => {
     expect(await readdir(outboxDirectory(dataDirectory, 'acc_gone'))).toHaveLength(2);
     const mails = await readOutbox(dataDirectory);
     expect(mails.map((mail) => [mail.to, mail.subject]).sort()).toEqual([
-      ['owner@example.com', 'تم حذف حسابك في أكّد'],
+      ['owner@example.com', 'تم حذف حسابك في Akked'],
       ['partner@example.com', 'Your Akked account has been deleted'],
     ]);
   });

@@ -42,7 +42,8 @@ export const formattersFor = (locale: string): Formatters => {
       const units: [Intl.RelativeTimeFormatUnit, number][] = [['hour', 3600], ['minute', 60], ['second', 1]];
       for (const [unit, size] of units) {
         if (seconds >= size || unit === 'second') {
-          return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(seconds / size);
+          // In full: Arabic has no customary unit abbreviations ("35 ث" is unreadable).
+          return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }).format(seconds / size);
         }
       }
 

@@ -57,7 +57,7 @@ describe('billing page', () => {
 
     const ledger = within(screen.getByRole('table', { name: 'Credit history, latest first' })).getAllByRole('row').slice(1);
     expect(ledger.map((row) => [...row.querySelectorAll('td')].slice(1).map((cell) => cell.textContent))).toEqual([
-      ['Message sent', '-1', 'confirmation of order #1001'],
+      ['Confirmation question', '-1', 'confirmation of order #1001'],
       ['Monthly credits', '+1,000', 'invoice in_1'],
       ['Free allowance', '+50', 'sign-up'],
     ]);

@@ -107,7 +107,7 @@ describe('number page', () => {
     expect(await screen.findByText(/The device was removed in WhatsApp › Linked devices/)).toBeTruthy();
     expect(screen.getByText(/Click “Link again” below/)).toBeTruthy();
     expect(screen.getByText('the phone removed the linked device')).toBeTruthy();
-    expect(screen.getAllByText('Logged out')).toHaveLength(2);
+    expect(screen.getAllByText('Removed from the phone')).toHaveLength(2);
   });
 
   it('offers "Link again" only for a linked-device number that is logged out, banned or disconnected', async () => {

@@ -54,7 +54,7 @@ describe('orders page', () => {
     const first = rowOf('#1001');
     expect(within(first).getByText('Amina Haddad')).toBeTruthy();
     expect(within(first).getByText('+966551234567')).toBeTruthy();
-    expect(within(first).getByText('Sent')).toBeTruthy();
+    expect(within(first).getByText('Message sent')).toBeTruthy();
     expect(await within(first).findByText('Souk Amina')).toBeTruthy();
     // Money in the currency's own digits (3 for KWD), through Intl.
     expect(within(first).getByText(/^SAR\s199\.00$/)).toBeTruthy();

@@ -121,6 +121,7 @@ const TodayFigures = ({ analytics }: { analytics: AnalyticsData }) => {
       <Stat
         label={t('today.medianReply')}
         value={analytics.medianTimeToReplySeconds === null ? t('notYet') : format.duration(analytics.medianTimeToReplySeconds)}
+        hint={t('today.medianReplyHint')}
       />
       <Stat label={t('today.creditsUsed')} value={format.number(analytics.creditsUsed)} />
       <Stat label={t('today.creditBalance')} value={format.number(session.account.creditBalance)} />

@@ -61,7 +61,7 @@ describe('settings: profile', () => {
     fireEvent.change(profile.getByLabelText('Language'), { target: { value: 'fr' } });
     fireEvent.click(profile.getByRole('button', { name: 'Save' }));
 
-    await screen.findByRole('heading', { level: 1, name: 'Réglages' }, { timeout: 5000 });
+    await screen.findByRole('heading', { level: 1, name: 'Paramètres' }, { timeout: 5000 });
     const patch = fake.requests.find((request) => request.method === 'PATCH') as RecordedRequest;
     expect(patch.path).toBe('/api/v1/session/user');
     expect(patch.body).toEqual({ name: 'Amina B.', language: 'fr' });
@@ -74,7 +74,7 @@ describe('settings: profile', () => {
     expect(screen.getByTestId('search').textContent).toBe('?tab=profile');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(document.documentElement.lang).toBe('fr');
-    expect(screen.getByRole('heading', { level: 1, name: 'Réglages' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: 'Paramètres' })).toBeTruthy();
   });
 
   it('shows a refused profile change inline', async () => {
