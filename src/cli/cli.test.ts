@@ -11,7 +11,7 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 
 type Run = { code: number | null; stdout: string; stderr: string };
 
-const run = (args: string[], environment: Record<string, string> = {}, timeoutMs = 60_000): Promise<Run> =>
+const run = (args: string[], environment: Record<string, string> = {}, timeoutMs = 150_000): Promise<Run> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...environment } });
     let stdout = '';
@@ -81,7 +81,7 @@ describe('the akked executable', () => {
     }
     // Nothing was started: no database, no lock, no key was created.
     expect(await readdir(dataDirectory)).toEqual([]);
-  });
+  }, 120_000);
 
   it('refuses an AKKED_PUBLIC_URL that is not an absolute http(s) URL at start, naming it, without a stack trace', async () => {
     const result = await run(['serve'], { AKKED_PUBLIC_URL: 'localhost:3000' });
@@ -102,7 +102,7 @@ describe('the akked executable', () => {
     } finally {
       blocker.close();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('stops on invalid configuration with a message naming the variable', async () => {
     const result = await run(['serve'], { PORT: 'not-a-port' });
@@ -117,7 +117,7 @@ describe('the akked executable', () => {
     expect(JSON.parse(first.stdout).applied).toContain('0001_initial');
     const second = await run(['migrate'], { AKKED_DATA_DIR: dataDirectory });
     expect(JSON.parse(second.stdout).applied).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 
   it('serves, refuses a second process on the same data directory, and stops cleanly on SIGTERM', async () => {
     const dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-cli-'));
