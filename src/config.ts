@@ -112,10 +112,13 @@ export const EnvironmentSchema = z.object({
   /** `json` lines or `pretty` text; unset: pretty when stdout is a terminal, else json. */
   LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),
   /**
-   * Header that carries the client address when Akked runs behind a proxy (for example
-   * `x-forwarded-for`); unset means the socket address is the client.
+   * How many proxies every request passes through before Akked (each appends the address it saw to
+   * the proxy header). The client is that many entries from the right: the left is written by
+   * the client and never trusted. 0 or unset: the socket address is the client.
    */
-  AKKED_TRUSTED_PROXY_HEADER: z.preprocess(emptyAsUndefined, z.string().toLowerCase().optional()),
+  AKKED_TRUSTED_PROXY_HOPS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).optional()),
+  /** The header those proxies write (default `x-forwarded-for`); set alone, it means one proxy. */
+  AKKED_TRUSTED_PROXY_HEADER: z.preprocess(emptyAsUndefined, z.string().trim().toLowerCase().regex(/^[a-z0-9-]+$/, 'must be a header name such as x-forwarded-for').optional()),
   /** Sign-in attempts allowed per client address per minute. */
   AKKED_SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** Require a verified email before sign-in. */
@@ -131,6 +134,18 @@ export type Config = Environment & {
   isSecure: boolean;
   /** The built-in plans with their STRIPE_PRICE_* ids, or those of AKKED_PLANS_FILE. */
   plans: readonly Plan[];
+  /** Where the client address comes from behind proxies; null: the socket address. */
+  trustedProxy: TrustedProxy | null;
+};
+
+export type TrustedProxy = { header: string; hops: number };
+
+/** AKKED_TRUSTED_PROXY_HOPS and AKKED_TRUSTED_PROXY_HEADER together; the header alone means one proxy. */
+const readTrustedProxy = (environment: Environment): TrustedProxy | null => {
+  const hops = environment.AKKED_TRUSTED_PROXY_HOPS ?? (environment.AKKED_TRUSTED_PROXY_HEADER ? 1 : 0);
+  if (hops === 0) return null;
+
+  return { header: environment.AKKED_TRUSTED_PROXY_HEADER ?? 'x-forwarded-for', hops };
 };
 
 export class ConfigError extends Error {
@@ -157,7 +172,7 @@ export const parseConfig = (environment: Record<string, string | undefined>): Co
     throw new ConfigError([`STRIPE_API_BASE_URL: must be an origin such as http://127.0.0.1:12111, without a path`]);
   }
 
-  return { ...parsed.data, publicUrl, isSecure: publicUrl.startsWith('https://'), plans: plans.plans };
+  return { ...parsed.data, publicUrl, isSecure: publicUrl.startsWith('https://'), plans: plans.plans, trustedProxy: readTrustedProxy(parsed.data) };
 };
 
 /**

@@ -4,22 +4,12 @@ import type { Config } from '../../config.ts';
 import { ERROR_STATUS, type ErrorCode } from '../../errors.ts';
 import type { AppInstance } from '../app.ts';
 import { toWebHeaders } from '../authenticate.ts';
+import { clientAddress } from '../client-address.ts';
 
 /** The only cookies Akked ever sets (DESIGN.md §5.3 Privacy): the session, nothing else. */
 const ALLOWED_COOKIES = new Set([SESSION_COOKIE_NAME]);
 
 const cookieName = (setCookie: string): string => setCookie.split('=', 1)[0]?.trim() ?? '';
-
-/** The client address for rate limiting: the socket peer, or the configured proxy header's first entry. */
-export const clientAddress = (config: Config, request: { ip: string; headers: Record<string, unknown> }): string => {
-  if (config.AKKED_TRUSTED_PROXY_HEADER) {
-    const value = request.headers[config.AKKED_TRUSTED_PROXY_HEADER];
-    const first = (Array.isArray(value) ? value[0] : value)?.toString().split(',')[0]?.trim();
-    if (first) return first;
-  }
-
-  return request.ip;
-};
 
 const AuthErrorSchema = z.object({ code: z.string().min(1).max(100).optional().catch(undefined), message: z.string().min(1).max(1000).optional().catch(undefined) }).catch({});
 
@@ -51,7 +41,7 @@ export const registerAuthRoutes = (app: AppInstance, options: { auth: Auth; conf
     schema: { hide: true },
     handler: async (request, reply) => {
       const headers = toWebHeaders(request);
-      headers.set(CLIENT_ADDRESS_HEADER, clientAddress(config, request));
+      headers.set(CLIENT_ADDRESS_HEADER, clientAddress(config.trustedProxy, request));
       const hasBody = request.method !== 'GET' && request.rawBody !== null;
       const response = await auth.handler(
         new Request(new URL(request.url, config.publicUrl), {
