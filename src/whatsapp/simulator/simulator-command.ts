@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { CommandIo } from '../../cli/command-io.ts';
 import { createLogger, type LogFormat } from '../../logger.ts';
+import { MAX_DELAY_MS } from './simulator-faults.ts';
 import { startSimulator } from './simulator-server.ts';
 
 const HELP = `Usage: akked simulator [--port N] [--host H] [--delivered-ms N] [--read-ms N]
+                       [--ack-delay-ms N] [--jitter-ms N] [--receipt-drop-rate R]
 
 Runs the fake WhatsApp network for demos, tests and benchmarks (never in production). Point Akked
 at it with AKKED_WHATSAPP_SIMULATOR_URL=<printed URL>. Everything is kept in memory.
@@ -15,12 +17,25 @@ Options:
   --delivered-ms N   delay before a sent message is reported delivered (default 300)
   --read-ms N        delay before a sent message is reported read (default 1500)
 
+Network faults (for fault tests and benchmarks; all off by default):
+  --ack-delay-ms N        every send is acknowledged N ms after it reached the network (receipts
+                          are timed from the ack)
+  --jitter-ms N           plus a random 0 to N ms on each ack
+  --receipt-drop-rate R   each delivered/read receipt is lost with probability R (0 to 1); the
+                          customer still gets the message
+
 Control API (JSON):
   POST /control/reply {from, to, text}   a customer at E.164 "from" writes to the linked number "to"
   GET  /control/messages?to=%2B2126...   what the network delivered to that phone, newest last
   POST /control/fail {phone, mode}       mode: reach_out_restricted | not_on_whatsapp | disconnect |
-                                         logout | banned | restart_required
-  POST /control/clear {phone}            lift a failure mode
+                                         logout | banned | restart_required | stall
+                                         (stall: the phone's sends get no ack and are not
+                                         delivered until cleared; then each is delivered once)
+  POST /control/clear {phone}            lift a failure mode (a stall releases the held sends)
+  POST /control/storm {durationMs, everyMs}
+                                         disconnect every device now and every everyMs ms for
+                                         durationMs ms (durationMs 0 ends a storm)
+  GET  /control/storm                    {active, startedAt, endsAt, everyMs, disconnects}
   GET  /control/devices                  connected phones
   GET  /healthz`;
 
@@ -31,6 +46,9 @@ const OptionsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   'delivered-ms': z.coerce.number().int().min(0).max(3_600_000).default(300),
   'read-ms': z.coerce.number().int().min(0).max(3_600_000).default(1500),
+  'ack-delay-ms': z.coerce.number().int().min(0).max(MAX_DELAY_MS).default(0),
+  'jitter-ms': z.coerce.number().int().min(0).max(MAX_DELAY_MS).default(0),
+  'receipt-drop-rate': z.coerce.number().min(0).max(1).default(0),
 });
 
 
@@ -56,6 +74,9 @@ export const runSimulatorCommand = async (
         host: { type: 'string' },
         'delivered-ms': { type: 'string' },
         'read-ms': { type: 'string' },
+        'ack-delay-ms': { type: 'string' },
+        'jitter-ms': { type: 'string' },
+        'receipt-drop-rate': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -88,6 +109,9 @@ export const runSimulatorCommand = async (
       host: options.host,
       deliveredAfterMs: options['delivered-ms'],
       readAfterMs: options['read-ms'],
+      ackDelayMs: options['ack-delay-ms'],
+      jitterMs: options['jitter-ms'],
+      receiptDropRate: options['receipt-drop-rate'],
       logger,
     });
   } catch (error) {

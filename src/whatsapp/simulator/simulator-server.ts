@@ -17,6 +17,7 @@ import {
   type NetworkFrame,
   type SendRefusalReason,
 } from './simulator-protocol.ts';
+import { createNetworkFaults, createStorm, StormBodySchema, type NetworkFaultOptions } from './simulator-faults.ts';
 
 /**
  * The simulated WhatsApp network (DESIGN.md §2, §5.1 `akked simulator`): an HTTP + WebSocket
@@ -33,14 +34,21 @@ import {
  *   for a linked number once that customer writes to it, as a customer-initiated chat does on
  *   WhatsApp), `not_on_whatsapp`, `banned` (closes and refuses the phone's device until cleared),
  *   and one-shot actions `disconnect`, `logout` and `restart_required` on a linked phone.
+ * - Network faults (`simulator-faults.ts`): every ack delayed by `ackDelayMs` plus up to `jitterMs`
+ *   (receipts follow the ack), receipts lost at `receiptDropRate`, `stall` (a phone's sends are
+ *   held unacknowledged and undelivered until `/control/clear`; then each is delivered once, and
+ *   acked on its connection if that is still open), and a disconnect storm.
  *
  * Control API (JSON; errors `{error:{code,message}}`):
  *   POST /control/reply {from, to, text}    a customer at `from` writes to linked number `to` → 202 {id}
  *   GET  /control/messages?to=E164          messages the network delivered to that phone, newest last:
  *                                           {messages:[{id, from, text, status, at}]}
  *   POST /control/fail {phone, mode}        mode: reach_out_restricted | not_on_whatsapp | disconnect |
- *                                           logout | banned | restart_required
- *   POST /control/clear {phone}             lift reach_out_restricted / not_on_whatsapp / banned
+ *                                           logout | banned | restart_required | stall
+ *   POST /control/clear {phone}             lift reach_out_restricted / not_on_whatsapp / banned / stall
+ *   POST /control/storm {durationMs, everyMs}  cut every device now and every `everyMs` for
+ *                                           `durationMs` (0 ends a storm) → 202 {active, endsAt, ...}
+ *   GET  /control/storm                     {active, startedAt, endsAt, everyMs, disconnects}
  *   GET  /control/devices                   {devices:[{phone, device, connectedAt}]}
  *   GET  /healthz                           {status:'ok'}
  */
@@ -53,7 +61,7 @@ export type SimulatorOptions = {
   /** Messages kept per phone for `GET /control/messages`; older ones are dropped. */
   maxMessagesPerPhone?: number;
   logger?: Logger;
-};
+} & NetworkFaultOptions;
 
 export type RunningSimulator = {
   /** Base URL, e.g. `http://127.0.0.1:4010`; devices connect to `<url>/ws`. */
@@ -97,9 +105,12 @@ type PhoneState = {
   banned: boolean;
   /** Customers who wrote to this phone: sending to them is no cold reach-out any more. */
   contactedBy: Set<string>;
+  /** `stall`: this phone's sends are held, unacknowledged and undelivered, until cleared. */
+  stalled: boolean;
+  held: Array<{ socket: WebSocket; frame: Extract<DeviceFrame, { type: 'send' }> }>;
 };
 
-const FAIL_MODES = ['reach_out_restricted', 'not_on_whatsapp', 'disconnect', 'logout', 'banned', 'restart_required'] as const;
+const FAIL_MODES = ['reach_out_restricted', 'not_on_whatsapp', 'disconnect', 'logout', 'banned', 'restart_required', 'stall'] as const;
 
 const ReplyBodySchema = z.object({
   from: PhoneSchema,
@@ -196,6 +207,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
   const maxMessagesPerPhone = options.maxMessagesPerPhone ?? DEFAULT_MAX_MESSAGES_PER_PHONE;
   const maxIndexSize = maxMessagesPerPhone * INDEX_SIZE_FACTOR;
   const log = options.logger?.child({ component: 'whatsapp-simulator' });
+  const faults = createNetworkFaults(options);
 
   const phones = new Map<string, PhoneState>();
   const timers = new Set<NodeJS.Timeout>();
@@ -215,6 +227,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
         recipientMode: undefined,
         banned: false,
         contactedBy: new Set(),
+        stalled: false,
+        held: [],
       };
       phones.set(phone, state);
     }
@@ -281,7 +295,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
       ? { type: 'send_result', id, ok: false, code: SEND_ERROR_CODES[outcome], reason: outcome }
       : { type: 'send_result', id, ok: true, at: outcome.at.toISOString() };
 
-  const handleSend = (sender: PhoneState, frame: Extract<DeviceFrame, { type: 'send' }>): NetworkFrame => {
+  /** Delivers a send (once per id) and answers its result; receipts are timed from the ack. */
+  const handleSend = (sender: PhoneState, frame: Extract<DeviceFrame, { type: 'send' }>, ackDelayMs: number): NetworkFrame => {
     const known = sender.sentById.get(frame.id);
     if (known) return sendResult(frame.id, { at: known.at });
 
@@ -298,14 +313,29 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
 
     const sendReceipt = (status: 'delivered' | 'read') => {
       advanceStatus(message, status);
-      // Receipts for a device that was logged out meanwhile have nowhere to go.
-      if (sender.device === undefined) return;
+      // Receipts for a device that was logged out meanwhile have nowhere to go; a lossy network
+      // loses some on the way (the customer still got the message).
+      if (sender.device === undefined || faults.dropsReceipt()) return;
       queueForDevice(sender, { type: 'receipt', id: message.id, status, at: new Date().toISOString() });
     };
-    schedule(deliveredAfterMs, () => sendReceipt('delivered'));
-    schedule(readAfterMs, () => sendReceipt('read'));
+    schedule(ackDelayMs + deliveredAfterMs, () => sendReceipt('delivered'));
+    schedule(ackDelayMs + readAfterMs, () => sendReceipt('read'));
 
     return sendResult(frame.id, { at: message.at });
+  };
+
+  /** Handles a send now and writes its result to the connection that sent it, after the ack delay. */
+  const answerSend = (state: PhoneState, socket: WebSocket, frame: Extract<DeviceFrame, { type: 'send' }>): void => {
+    const delay = faults.ackDelay();
+    const result = handleSend(state, frame, delay);
+    if (delay === 0) writeFrame(socket, result);
+    else schedule(delay, () => writeFrame(socket, result));
+  };
+
+  /** Lifts `stall`: every held send reaches the network in order (once per id), as if the jam cleared. */
+  const releaseHeld = (state: PhoneState): void => {
+    state.stalled = false;
+    for (const { socket, frame } of state.held.splice(0)) answerSend(state, socket, frame);
   };
 
   const handleDeviceFrame = (state: PhoneState, socket: WebSocket, data: RawData): void => {
@@ -333,7 +363,12 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
     const frame = parsed.data;
     switch (frame.type) {
       case 'send':
-        writeFrame(socket, handleSend(state, frame));
+        if (state.stalled) {
+          state.held.push({ socket, frame });
+          if (state.held.length > maxIndexSize) state.held.splice(0, state.held.length - maxIndexSize);
+        } else {
+          answerSend(state, socket, frame);
+        }
         break;
       case 'check':
         writeFrame(socket, {
@@ -428,11 +463,24 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
         if (state) {
           state.recipientMode = undefined;
           state.banned = false;
+          releaseHeld(state);
         }
         sendJson(response, 200, { phone: body.phone });
 
         return;
       }
+      case 'POST /control/storm': {
+        const body = parseBody(StormBodySchema, await readJsonBody(request));
+        const state = storm.start(body);
+        log?.info({ durationMs: body.durationMs, everyMs: body.everyMs }, body.durationMs === 0 ? 'disconnect storm ended' : 'disconnect storm started');
+        sendJson(response, 202, state);
+
+        return;
+      }
+      case 'GET /control/storm':
+        sendJson(response, 200, storm.state());
+
+        return;
       case 'GET /control/devices': {
         const devices = [...phones.values()].flatMap((state) =>
           state.connection
@@ -468,6 +516,9 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
         // Cut without a close frame, as a lost network does; the device sees code 1006.
         dropConnection(state, 'terminate');
         break;
+      case 'stall':
+        state.stalled = true;
+        break;
       case 'restart_required':
         requireConnection();
         dropConnection(state, { code: CLOSE_CODES.restartRequired, reason: 'restart required' });
@@ -481,6 +532,19 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
         break;
     }
   };
+
+  /** Cuts every live connection as a lost network does (code 1006); answers how many. */
+  const disconnectAll = (): number => {
+    let count = 0;
+    for (const state of phones.values()) {
+      if (!state.connection) continue;
+      dropConnection(state, 'terminate');
+      count += 1;
+    }
+
+    return count;
+  };
+  const storm = createStorm(disconnectAll);
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
@@ -540,6 +604,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
     close: async () => {
       if (isClosing) return;
       isClosing = true;
+      storm.stop();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       const sockets = [...webSocketServer.clients];
