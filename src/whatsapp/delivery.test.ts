@@ -53,6 +53,19 @@ describe.each(TEST_BACKENDS)('delivery receipts on %s', (backend) => {
     expect(events.map((event) => event.status)).toEqual(['sent', 'read']);
   });
 
+  it('ignores a failed receipt for a message already delivered (another device, a retry that came back)', async () => {
+    await testDatabase.database.query(
+      `insert into messages (id, account_id, number_id, direction, kind, text, status, customer_phone, sending_token, provider_message_id)
+       values ('msg_delivered_then_failed', 'acc_receipts', 'num_receipts', 'outbound', 'reminder', 'hi', 'delivered', '+966551230000', 7, 'WAID_DELIVERED')`,
+    );
+    const applied = await testDatabase.database.transaction((transaction) =>
+      applyReceipt(transaction, 'num_receipts', { providerMessageId: 'WAID_DELIVERED', status: 'failed', at: new Date(), errorCode: '479' }),
+    );
+    expect(applied).toBe(true);
+    const [row] = await testDatabase.database.query<{ status: string; error: string | null }>("select status, error from messages where id = 'msg_delivered_then_failed'");
+    expect(row).toEqual({ status: 'delivered', error: null });
+  });
+
   it('ignores a send record from a stale sender (wrong fencing token)', async () => {
     await testDatabase.database.query(
       `insert into messages (id, account_id, number_id, direction, kind, text, status, customer_phone, sending_token)

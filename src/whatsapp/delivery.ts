@@ -2,7 +2,7 @@ import type { Queryable } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import { ORDER_EVENTS_CHANNEL } from '../orders/order-event-hub.ts';
 import { orderMovesForwardSql } from '../orders/order-status.ts';
-import type { Receipt } from './provider.ts';
+import type { Receipt, WhatsAppSession } from './provider.ts';
 
 /** Message statuses (DESIGN.md §3); `sending` is an outbound message claimed by the number's worker. */
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
@@ -115,7 +115,8 @@ export const applyReceipt = async (queryable: Queryable, numberId: string, recei
     [numberId, receipt.providerMessageId],
   );
   if (!message) return false;
-  if (message.status === 'read' || message.status === 'failed') return true;
+  // WhatsApp took it to the customer's phone: a later error (another device, a retry) changes nothing.
+  if (message.status === 'delivered' || message.status === 'read' || message.status === 'failed') return true;
   await queryable.query("update messages set status = 'failed', error = $2, updated_at = now() where id = $1", [message.id, receipt.errorCode ?? 'failed']);
   await announce(queryable, message, 'failed');
 
@@ -130,12 +131,12 @@ export const applyReceipt = async (queryable: Queryable, numberId: string, recei
  */
 export const recordSent = async (
   queryable: Queryable,
-  options: { numberId: string; messageId: string; sendingToken: number; providerMessageId: string; at: Date },
+  options: { numberId: string; messageId: string; sendingToken: number; providerMessageId: string | null; at: Date },
 ): Promise<void> => {
   await queryable.query(
     `with sent as (
        update messages set status = case when status in ('queued', 'sending') then 'sent' else status end,
-         provider_message_id = $3, sent_at = coalesce(sent_at, $4), send_after = null, updated_at = now()
+         provider_message_id = coalesce($3::text, provider_message_id), sent_at = coalesce(sent_at, $4), send_after = null, updated_at = now()
        where id = $1 and sending_token = $2
        returning id, account_id, order_id, kind),
      counted as (
@@ -161,4 +162,34 @@ export const recordSent = async (
     [options.messageId, options.sendingToken, options.providerMessageId, options.at, options.numberId, newId('event')],
     { isPrepared: true },
   );
+};
+
+/**
+ * The provider's id of a message just claimed, recorded before the send when the provider chooses
+ * it (linked devices): receipts, and the customer's retry requests, find the message even when the
+ * server's ack never arrives. Returns the id the send must use (null: the provider assigns one).
+ */
+export const recordClaimedProviderId = async (
+  queryable: Queryable,
+  session: Pick<WhatsAppSession, 'providerMessageIdFor'>,
+  message: { id: string; attempts: number; provider_message_id: string | null },
+  sendingToken: number,
+): Promise<string | null> => {
+  if (message.provider_message_id || !session.providerMessageIdFor) return message.provider_message_id;
+  // An attempt made before ids were recorded at claim went out under the earlier derivation.
+  const providerMessageId = session.providerMessageIdFor(message.id, { attemptedBefore: message.attempts > 1 });
+  await queryable.query('update messages set provider_message_id = $3 where id = $1 and sending_token = $2 and provider_message_id is null', [
+    message.id,
+    sendingToken,
+    providerMessageId,
+  ]);
+
+  return providerMessageId;
+};
+
+/** Whether a claimed message moved past `sending` on its own (a delivered or read receipt came before the ack). */
+export const hasAdvancedPastSending = async (queryable: Queryable, messageId: string): Promise<boolean> => {
+  const rows = await queryable.query("select 1 from messages where id = $1 and status in ('sent', 'delivered', 'read')", [messageId]);
+
+  return rows.length > 0;
 };

@@ -62,6 +62,8 @@ export type OutboundText = {
    * second one; others use it as an idempotency key.
    */
   messageId: string;
+  /** The provider's id recorded when the message was claimed (`providerMessageIdFor`); the send must use it. */
+  providerMessageId?: string;
   /** Recipient in E.164. */
   to: string;
   text: string;
@@ -88,6 +90,13 @@ export type SendResult = {
  */
 export interface WhatsAppSession {
   send(message: OutboundText): Promise<SendResult>;
+  /**
+   * The provider's id of a message, for providers that choose it before sending (linked): the
+   * session manager records it when it claims the message, so receipts and the customer's retry
+   * requests find the message even when the server's ack is lost. `attemptedBefore`: an earlier
+   * attempt went out without a recorded id (before ids were recorded at claim).
+   */
+  providerMessageIdFor?(messageId: string, options: { attemptedBefore: boolean }): string;
   /** Template message (Cloud API outside the 24-hour window); providers without templates omit it. */
   sendTemplate?(message: OutboundTemplate): Promise<SendResult>;
   /** Whether a phone has WhatsApp; `null` when the provider cannot tell. */

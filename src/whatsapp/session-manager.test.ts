@@ -189,6 +189,41 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     expect(hooks.failures).toEqual([{ messageId, reason: 'reach_out_restricted' }]);
   });
 
+  it('records the provider id when it claims a message, so a receipt finds it even when the server ack is lost', async () => {
+    const number = await createNumber();
+    const sends: { providerMessageId: string | undefined; recorded: string | null | undefined }[] = [];
+    // A provider that chooses its ids (like linked devices) whose server ack never comes, while
+    // the customer's phone reports the message delivered.
+    const lostAck: WhatsAppProvider = {
+      kind: 'simulator',
+      holdsConnection: true,
+      connect: async ({ events }) => {
+        setTimeout(() => events.onConnected({ phone: number.phone }), 0);
+
+        return {
+          providerMessageIdFor: (messageId) => `3EB0${messageId.slice(-6).toUpperCase()}`,
+          send: async ({ messageId, providerMessageId }) => {
+            sends.push({ providerMessageId, recorded: (await messageRow(messageId))?.provider_message_id });
+            events.onReceipt({ providerMessageId: providerMessageId ?? '', status: 'delivered', at: new Date() });
+            await new Promise((resolve) => setTimeout(resolve, 150));
+            throw new AppError('upstream_unavailable', { message: 'no server ack', retryable: true, details: { reason: 'no_server_ack' } });
+          },
+          checkOnWhatsApp: async () => true,
+          close: async () => undefined,
+          logout: async () => undefined,
+        };
+      },
+    };
+    await startManager(recordingHooks(), { providers: new Map([['simulator', lostAck]]) });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const messageId = await queueMessage(number.id, '+966551230021', 'Confirm?');
+    const expectedId = `3EB0${messageId.slice(-6).toUpperCase()}`;
+    const row = await waitFor(() => messageRow(messageId), (message) => message?.status === 'delivered');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await messageRow(messageId)).toEqual({ ...row, status: 'delivered', attempts: 1, provider_message_id: expectedId });
+    expect(sends).toEqual([{ providerMessageId: expectedId, recorded: expectedId }]);
+  });
+
   it('does not send a confirmation to a phone without WhatsApp', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();

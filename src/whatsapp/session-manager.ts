@@ -8,7 +8,7 @@ import { newId } from '../ids.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, type SendSlotOptions } from '../confirmation/pacing.ts';
-import { recordSent } from './delivery.ts';
+import { hasAdvancedPastSending, recordClaimedProviderId, recordSent } from './delivery.ts';
 import { setNumberStatus } from './number-status.ts';
 import type { DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
 import { ReceiptBatcher } from './receipt-batcher.ts';
@@ -704,7 +704,7 @@ export class SessionManager {
     // Claim the next due message, only while our lease (and its token) is still valid.
     const [message] = await database.query<{
       id: string; order_id: string | null; kind: string; text: string; customer_phone: string; attempts: number; account_id: string;
-      template: { name: string; languageCode: string; bodyParameters: string[] } | null; is_more_due: boolean;
+      template: { name: string; languageCode: string; bodyParameters: string[] } | null; is_more_due: boolean; provider_message_id: string | null;
     }>(
       `with claimed as (
          update messages set status = 'sending', sending_token = $3, attempts = attempts + 1, updated_at = now()
@@ -713,7 +713,7 @@ export class SessionManager {
            where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now()
            order by m.send_after, m.id limit 1 for update skip locked)
          and exists (select 1 from whatsapp_leases l where l.number_id = $1 and l.owner_id = $2 and l.fencing_token = $3 and l.expires_at > now())
-         returning id, order_id, kind, text, customer_phone, attempts, account_id, template)
+         returning id, order_id, kind, text, customer_phone, attempts, account_id, template, provider_message_id)
        select claimed.*, exists (
            select 1 from messages m
            where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now() and m.id <> claimed.id) as is_more_due
@@ -725,7 +725,9 @@ export class SessionManager {
     const session = live.session;
     if (!session) return 'nothing_handled';
     live.lastActivityAt = Date.now();
+    let providerMessageId: string | null = message.provider_message_id;
     try {
+      providerMessageId = await recordClaimedProviderId(database, session, message, live.fencingToken);
       // Ask before the first attempt of a confirmation whether the customer has WhatsApp at all
       // (providers that cannot tell answer null and the send decides).
       if (message.kind === 'confirmation' && message.attempts === 1 && (await session.checkOnWhatsApp(message.customer_phone)) === false) {
@@ -737,7 +739,7 @@ export class SessionManager {
       const result =
         message.template && session.sendTemplate
           ? await session.sendTemplate({ messageId: message.id, to: message.customer_phone, templateName: message.template.name, languageCode: message.template.languageCode, bodyParameters: message.template.bodyParameters })
-          : await session.send({ messageId: message.id, to: message.customer_phone, text: message.text });
+          : await session.send({ messageId: message.id, ...(providerMessageId ? { providerMessageId } : {}), to: message.customer_phone, text: message.text });
       const sentAt = new Date();
       await recordSent(database, { numberId: live.numberId, messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: sentAt });
       this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'sent', reason: 'none' });
@@ -758,8 +760,14 @@ export class SessionManager {
     } catch (error) {
       const isPermanent = error instanceof AppError && !error.retryable;
       const reason = error instanceof AppError ? String(error.details?.reason ?? error.code) : 'send_failed';
+      // A receipt (delivered, read) may have come while the send waited for its lost ack: then it was sent.
+      if (await hasAdvancedPastSending(database, message.id)) {
+        await recordSent(database, { numberId: live.numberId, messageId: message.id, sendingToken: live.fencingToken, providerMessageId, at: new Date() });
+
+        return message.is_more_due ? 'handled_more_due' : 'handled';
+      }
       if (isPermanent || message.attempts >= MAX_SEND_ATTEMPTS) {
-        await database.query("update messages set status = 'failed', error = $2, send_after = null, updated_at = now() where id = $1", [message.id, reason]);
+        await database.query("update messages set status = 'failed', error = $2, send_after = null, updated_at = now() where id = $1 and status in ('queued', 'sending')", [message.id, reason]);
         this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'failed', reason: isPermanent ? reason : 'number_disconnected' });
         this.log.warn({ numberId: live.numberId, messageId: message.id, reason }, 'message failed');
         await this.options.hooks.onSendFailed(
@@ -773,7 +781,7 @@ export class SessionManager {
       this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'retried', reason });
       const backoffSeconds = Math.min(300, 2 ** message.attempts);
       await database.query(
-        "update messages set status = 'queued', send_after = now() + make_interval(secs => $2), updated_at = now() where id = $1",
+        "update messages set status = 'queued', send_after = now() + make_interval(secs => $2), updated_at = now() where id = $1 and status in ('queued', 'sending')",
         [message.id, backoffSeconds],
       );
       this.log.warn({ err: error, numberId: live.numberId, messageId: message.id }, 'send failed; will retry');

@@ -20,6 +20,7 @@ import {
   toRefusedSendError,
   toUnavailableError,
 } from './linked-events.ts';
+import { deriveLegacyProviderMessageId } from './message-ids.ts';
 
 const CUSTOMER_PN = '212612345678@s.whatsapp.net';
 const CUSTOMER_LID = '98765432109876@lid';
@@ -87,10 +88,19 @@ describe('disconnect reasons', () => {
 describe('provider message ids', () => {
   it('derives the same WhatsApp-shaped id from the same message id, and different ids otherwise', () => {
     const id = deriveProviderMessageId('msg_01HZX3');
-    expect(id).toMatch(/^3EB0[0-9A-F]{36}$/);
+    expect(id).toMatch(/^3EB0[0-9A-F]{18}$/);
     expect(deriveProviderMessageId('msg_01HZX3')).toBe(id);
     expect(deriveProviderMessageId('msg_01HZX4')).not.toBe(id);
-    expect(id).toHaveLength(generateMessageID().length);
+    // WhatsApp Web's current shape, as baileys rc14 generates it for its own sends.
+    expect(id).toHaveLength(generateMessageIDV2('212600000000@s.whatsapp.net').length);
+  });
+
+  it('still recognises the 40-character ids of messages sent before, and re-derives them for a retry', () => {
+    const legacy = deriveLegacyProviderMessageId('msg_01HZX3');
+    expect(legacy).toMatch(/^3EB0[0-9A-F]{36}$/);
+    expect(legacy.slice(0, 16)).toBe(deriveProviderMessageId('msg_01HZX3').slice(0, 16));
+    expect(isOwnProviderMessageId(legacy)).toBe(true);
+    expect(isOwnProviderMessageId(`${legacy.slice(0, -1)}${legacy.at(-1) === '0' ? '1' : '0'}`)).toBe(false);
   });
 
   it('recognises its own ids and not the ones WhatsApp Web or baileys generate', () => {
@@ -293,9 +303,9 @@ describe('send failures', () => {
     expect(error.details).toEqual({ reason: 'reach_out_restricted', providerCode: '463' });
   });
 
-  it('turns another refusal into a permanent rejection carrying the code', () => {
+  it('turns another refusal (479, or a code we do not know) into a retryable rejection carrying the code', () => {
     const error = toRefusedSendError('479');
-    expect(error.retryable).toBe(false);
+    expect(error.retryable).toBe(true);
     expect(error.details).toEqual({ reason: 'rejected', providerCode: '479' });
   });
 

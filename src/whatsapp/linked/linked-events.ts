@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   DisconnectReason as BaileysDisconnectReason,
   isJidBot,
@@ -14,6 +13,7 @@ import {
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { DisconnectReason, Receipt } from '../provider.ts';
+import { isOwnProviderMessageId } from './message-ids.ts';
 
 /**
  * The pure half of the linked provider: how baileys 7.0.0-rc14 events become Akked events, with
@@ -62,33 +62,9 @@ export const describeDisconnect = (error: unknown): string => {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Message ids
+// Message ids (message-ids.ts)
 
-const PROVIDER_ID_PREFIX = '3EB0';
-const PROVIDER_ID_SHAPE = /^3EB0[0-9A-F]{36}$/;
-
-const checkDigits = (body: string): string => createHash('sha256').update(`akked-check:${body}`).digest('hex').toUpperCase().slice(0, 6);
-
-/**
- * The WhatsApp message id of one of our messages, derived from our message id so a retried send
- * re-sends the same message instead of a second one: `3EB0` (the WhatsApp Web prefix) + 30 hex
- * digits of sha256(messageId) + 6 hex check digits of those 30, all uppercase — 40 characters, the
- * shape of baileys' `generateMessageID`. The check digits let us tell our messages from the ones
- * the merchant sends from the phone (whose receipts also reach the linked device) without any
- * state, across restarts and workers.
- */
-export const deriveProviderMessageId = (messageId: string): string => {
-  const body = createHash('sha256').update(`akked-message:${messageId}`).digest('hex').toUpperCase().slice(0, 30);
-
-  return `${PROVIDER_ID_PREFIX}${body}${checkDigits(body)}`;
-};
-
-/** Whether a WhatsApp message id is one `deriveProviderMessageId` made (one in 16.7 million chance otherwise). */
-export const isOwnProviderMessageId = (id: string | null | undefined): id is string => {
-  if (!id || !PROVIDER_ID_SHAPE.test(id)) return false;
-
-  return checkDigits(id.slice(4, 34)) === id.slice(34);
-};
+export { deriveProviderMessageId, isOwnProviderMessageId } from './message-ids.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Phones and jids
@@ -314,7 +290,11 @@ export const readServerAck = (node: BinaryNode, now: Date = new Date()): ServerA
 // ---------------------------------------------------------------------------------------------
 // Send failures
 
-/** A send WhatsApp refused (error ack): 463 is a cold contact and must never be retried. */
+/**
+ * A send WhatsApp refused (error ack). 463 (reach-out restricted) must never be retried: each try
+ * counts as another reach-out. Any other code (479 stale device session, codes we do not know) is
+ * retried with backoff under the same message id, a few times, before the message fails.
+ */
 export const toRefusedSendError = (errorCode: string): AppError =>
   errorCode === REACH_OUT_RESTRICTED_CODE
     ? new AppError('upstream_failed', {
@@ -324,7 +304,7 @@ export const toRefusedSendError = (errorCode: string): AppError =>
       })
     : new AppError('upstream_failed', {
         message: `WhatsApp refused the message (error ${errorCode})`,
-        retryable: false,
+        retryable: true,
         details: { reason: 'rejected', providerCode: errorCode },
       });
 

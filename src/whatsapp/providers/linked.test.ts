@@ -14,7 +14,7 @@ import { AppError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../logger.ts';
 import { createDatabaseAuthState } from '../linked/auth-state-store.ts';
 import { deriveProviderMessageId } from '../linked/linked-events.ts';
-import type { DisconnectReason, InboundMessage, Receipt, SessionEvents, WhatsAppSession } from '../provider.ts';
+import type { DisconnectReason, InboundMessage, Receipt, SessionEvents, WhatsAppProvider, WhatsAppSession } from '../provider.ts';
 import { createLinkedProvider, type LinkedProviderOptions, type LinkedSocket } from './linked.ts';
 
 const ACCOUNT_ID = 'acc_linked_provider';
@@ -111,11 +111,11 @@ class FakeSocket {
     await this.end(boom('Intentional Logout', 401));
   }
 
-  async sendMessage(jid: string, content: unknown, options: unknown): Promise<unknown> {
+  async relayMessage(jid: string, content: unknown, options: { messageId?: string }): Promise<string> {
     if (this.sendFailure) throw this.sendFailure;
     this.sent.push({ jid, content, options });
 
-    return {};
+    return options.messageId ?? '';
   }
 
   async onWhatsApp(jid: string): Promise<{ jid: string; exists: boolean }[]> {
@@ -165,20 +165,23 @@ describe('linked provider', () => {
     await database.query("insert into whatsapp_numbers (id, account_id, provider, status) values ($1, $2, 'linked', 'pending_link')", [numberId, ACCOUNT_ID]);
   });
 
-  const connectFake = async (overrides: Partial<LinkedProviderOptions> = {}, onDisconnected?: (reason: DisconnectReason) => void) => {
-    let socket: FakeSocket | undefined;
-    const provider = createLinkedProvider({
-      database,
-      keyring,
-      logger: silentLogger(),
-      socketFactory: (config) => {
-        socket = new FakeSocket(config);
+  let lastSocket: FakeSocket | undefined;
+  const connectFake = async (overrides: Partial<LinkedProviderOptions> = {}, onDisconnected?: (reason: DisconnectReason) => void, reused?: WhatsAppProvider) => {
+    lastSocket = undefined;
+    const provider =
+      reused ??
+      createLinkedProvider({
+        database,
+        keyring,
+        logger: silentLogger(),
+        socketFactory: (config) => {
+          lastSocket = new FakeSocket(config);
 
-        return socket as unknown as LinkedSocket;
-      },
-      serverAckTimeoutMs: 2_000,
-      ...overrides,
-    });
+          return lastSocket as unknown as LinkedSocket;
+        },
+        serverAckTimeoutMs: 2_000,
+        ...overrides,
+      });
     const { events, recorded } = recordEvents();
     const session = await provider.connect({
       numberId,
@@ -192,6 +195,7 @@ describe('linked provider', () => {
         },
       },
     });
+    const socket = lastSocket as FakeSocket | undefined;
     if (!socket) throw new Error('the provider created no socket');
 
     return { provider, session, socket, recorded };
@@ -212,7 +216,6 @@ describe('linked provider', () => {
     expect(config.markOnlineOnConnect).toBe(false);
     expect(config.syncFullHistory).toBe(false);
     expect(config.shouldSyncHistoryMessage?.({ syncType: 0 })).toBe(false);
-    expect(await config.getMessage?.({ id: 'X' })).toBeUndefined();
     expect(config.generateHighQualityLinkPreview).toBe(false);
     expect(config.emitOwnEvents).toBe(false);
     expect(config.browser).toEqual(['Akked', 'Chrome', '1.0.0']);
@@ -335,11 +338,14 @@ describe('linked provider', () => {
       const expectedId = deriveProviderMessageId('msg_001');
       const sending = session.send({ messageId: 'msg_001', to: CUSTOMER_PHONE, text: 'Confirm your order https://shop.example/o/1' });
       await waitFor('the stanza', () => socket.sent[0]);
-      expect(socket.sent[0]).toEqual({
+      // What baileys' sendMessage builds for { text, linkPreview: null }: no link preview fetched.
+      expect(socket.sent[0]).toMatchObject({
         jid: CUSTOMER_JID,
-        content: { text: 'Confirm your order https://shop.example/o/1', linkPreview: null },
+        content: { extendedTextMessage: { text: 'Confirm your order https://shop.example/o/1' } },
         options: { messageId: expectedId },
       });
+      expect(Object.keys((socket.sent[0]?.content ?? {}) as object).sort()).toEqual(['extendedTextMessage', 'messageContextInfo']);
+      expect(Object.keys((socket.sent[0]?.content as { extendedTextMessage: object }).extendedTextMessage)).toEqual(['text']);
       socket.serverAck(expectedId);
       expect(await sending).toEqual({ providerMessageId: expectedId });
       // The ack answered the send itself: no separate "sent" receipt.
@@ -403,6 +409,59 @@ describe('linked provider', () => {
       await expect(session.send({ messageId: 'msg_bad', to: '0612345678', text: 'Hi' })).rejects.toMatchObject({ code: 'invalid_phone', retryable: false });
       expect(socket.sent).toEqual([]);
       await session.close();
+    });
+  });
+
+  describe('retry requests', () => {
+    const storeOutbound = async (messageId: string, text: string | null) => {
+      await database.query(
+        `insert into messages (id, account_id, number_id, direction, kind, text, status, provider_message_id, customer_phone)
+         values ($1, $2, $3, 'outbound', 'confirmation', $4, 'sending', $5, $6)`,
+        [messageId, ACCOUNT_ID, numberId, text, deriveProviderMessageId(messageId), CUSTOMER_PHONE],
+      );
+    };
+    /** The key baileys hands getMessage for a retry receipt (messages-recv: handleReceipt → sendMessagesAgain). */
+    const retryKey = (id: string) => ({ remoteJid: CUSTOMER_JID, fromMe: true, id, participant: '212612345678:3@s.whatsapp.net' });
+
+    it('answers a retry request from the messages table with exactly the message sent, after a reconnect too', async () => {
+      await storeOutbound('msg_retry', 'Confirm order #1001?');
+      const first = await connectFake();
+      first.socket.open();
+      const id = deriveProviderMessageId('msg_retry');
+      const sending = first.session.send({ messageId: 'msg_retry', providerMessageId: id, to: CUSTOMER_PHONE, text: 'Confirm order #1001?' });
+      await waitFor('the stanza', () => first.socket.sent[0]);
+      first.socket.serverAck(id);
+      await sending;
+      expect(await first.socket.config.getMessage?.(retryKey(id))).toEqual(first.socket.sent[0]?.content);
+      first.socket.ev.emit('creds.update', {});
+      await first.session.close();
+      // A new socket (hibernation, another worker) has no cache of recent sends: the table answers.
+      const second = await connectFake();
+      expect(await second.socket.config.getMessage?.(retryKey(id))).toEqual(first.socket.sent[0]?.content);
+      await second.session.close();
+    });
+
+    it('answers nothing once the text was blanked, and nothing for ids that are not ours', async () => {
+      await storeOutbound('msg_blanked', '');
+      const { socket, session } = await connectFake();
+      expect(await socket.config.getMessage?.(retryKey(deriveProviderMessageId('msg_blanked')))).toBeUndefined();
+      expect(await socket.config.getMessage?.(retryKey('3EB0F00DF00DF00DF00DF0'))).toBeUndefined();
+      expect(await socket.config.getMessage?.(retryKey(deriveProviderMessageId('msg_never_stored')))).toBeUndefined();
+      await session.close();
+    });
+
+    it('keeps the count of re-sends per number across reconnects', async () => {
+      const first = await connectFake();
+      await first.socket.config.msgRetryCounterCache?.set('3EB0ABC:212612345678:3@s.whatsapp.net', 3);
+      await first.session.close();
+      const second = await connectFake({}, undefined, first.provider);
+      expect(await second.socket.config.msgRetryCounterCache?.get('3EB0ABC:212612345678:3@s.whatsapp.net')).toBe(3);
+      await second.session.close();
+      numberId = `num_linked_${++numberCount}`;
+      await database.query("insert into whatsapp_numbers (id, account_id, provider, status) values ($1, $2, 'linked', 'pending_link')", [numberId, ACCOUNT_ID]);
+      const other = await connectFake({}, undefined, first.provider);
+      expect(await other.socket.config.msgRetryCounterCache?.get('3EB0ABC:212612345678:3@s.whatsapp.net')).toBeUndefined();
+      await other.session.close();
     });
   });
 

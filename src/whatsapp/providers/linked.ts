@@ -1,6 +1,7 @@
 import makeWASocket, {
   makeCacheableSignalKeyStore,
   type BinaryNode,
+  type CacheStore,
   type ConnectionState,
   type MessageUserReceiptUpdate,
   type SignalDataSet,
@@ -11,6 +12,7 @@ import makeWASocket, {
   type WASocket,
   type WAMessageUpdate,
   type WAVersion,
+  type proto,
 } from 'baileys';
 import type { Keyring } from '../../crypto/envelope.ts';
 import type { Database } from '../../db/database.ts';
@@ -18,7 +20,6 @@ import { AppError, isAppError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { createDatabaseAuthState, deleteAuthState, type AuthStateFencing } from '../linked/auth-state-store.ts';
 import {
-  deriveProviderMessageId,
   describeDisconnect,
   isCustomerUpsertType,
   isIgnoredChatJid,
@@ -35,6 +36,7 @@ import {
   toUnavailableError,
   type CustomerMessage,
 } from '../linked/linked-events.ts';
+import { buildTextMessage, deriveLegacyProviderMessageId, deriveMessageSecret, deriveProviderMessageId, isOwnProviderMessageId } from '../linked/message-ids.ts';
 import { createSignalKeyCache } from '../linked/signal-key-cache.ts';
 import type { ConnectOptions, DisconnectReason, OutboundText, Receipt, SendResult, WhatsAppProvider, WhatsAppSession } from '../provider.ts';
 
@@ -55,7 +57,7 @@ import type { ConnectOptions, DisconnectReason, OutboundText, Receipt, SendResul
  */
 
 /** What the provider uses of a baileys socket (tests pass a fake). */
-export type LinkedSocket = Pick<WASocket, 'ev' | 'ws' | 'user' | 'end' | 'logout' | 'sendMessage' | 'onWhatsApp' | 'requestPairingCode' | 'signalRepository'>;
+export type LinkedSocket = Pick<WASocket, 'ev' | 'ws' | 'user' | 'end' | 'logout' | 'relayMessage' | 'onWhatsApp' | 'requestPairingCode' | 'signalRepository'>;
 
 export type LinkedSocketFactory = (config: UserFacingSocketConfig) => LinkedSocket;
 
@@ -83,6 +85,9 @@ export type LinkedProviderOptions = {
 
 const DEFAULT_BROWSER: [string, string, string] = ['Akked', 'Chrome', '1.0.0'];
 
+/** How long a message's retry count is remembered (baileys' own default: an hour). */
+const RETRY_COUNTER_TTL_MS = 60 * 60_000;
+
 type AckOutcome = { kind: 'accepted' } | { kind: 'refused'; errorCode: string } | { kind: 'closed' } | { kind: 'timeout' };
 
 /** Resolves with `promise`, or with `fallback` once `milliseconds` passed; leaves no timer behind. */
@@ -104,6 +109,34 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
   const pairingReadyTimeoutMs = options.pairingReadyTimeoutMs ?? 30_000;
   const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
   const log = options.logger.child({ component: 'whatsapp-linked' });
+  // How often each message was re-sent for a retry receipt, per number. Kept across reconnects and
+  // hibernation (baileys' default lives and dies with one socket): a customer's phone stuck on a
+  // message must not get it re-sent for ever.
+  const retryCounters = new Map<string, ReturnType<typeof createSignalKeyCache>>();
+  const retryCounterOf = (numberId: string): CacheStore => {
+    let counters = retryCounters.get(numberId);
+    if (!counters) {
+      counters = createSignalKeyCache({ ttlMilliseconds: RETRY_COUNTER_TTL_MS, maximumEntries: 1_000 });
+      retryCounters.set(numberId, counters);
+    }
+
+    return counters;
+  };
+
+  /**
+   * The content of one of OUR messages, for baileys to re-send when the customer's phone asks for
+   * it again (a retry receipt: new phone, reinstall, long offline). Read from the messages table by
+   * its WhatsApp id alone; undefined once the text was blanked (retention) or for any other id.
+   */
+  const readOwnMessage = async (numberId: string, deviceSecret: string, id: string | null | undefined): Promise<proto.IMessage | undefined> => {
+    if (!isOwnProviderMessageId(id)) return undefined;
+    const [row] = await options.database.query<{ text: string | null }>(
+      "select text from messages where number_id = $1 and provider_message_id = $2 and direction = 'outbound'",
+      [numberId, id],
+    );
+
+    return row?.text ? buildTextMessage(row.text, deriveMessageSecret(deviceSecret, id)) : undefined;
+  };
 
   const connect = async ({ numberId, events }: ConnectOptions): Promise<WhatsAppSession> => {
     const { database, keyring } = options;
@@ -325,6 +358,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       releaseBaileysWaiters();
       await flushWrites();
       cache.flushAll();
+      if (retryCounters.get(numberId)?.size === 0) retryCounters.delete(numberId);
       try {
         events.onDisconnected(reason, detail);
       } catch (error) {
@@ -370,8 +404,17 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       syncFullHistory: false,
       shouldSyncHistoryMessage: () => false,
       shouldIgnoreJid: isIgnoredChatJid,
-      // No message store: retry receipts are answered from baileys' short in-memory cache only.
-      getMessage: async () => undefined,
+      // Retry receipts: baileys looks in its 5-minute per-socket cache first, then asks us.
+      getMessage: async (key) => {
+        try {
+          return await readOwnMessage(numberId, creds.advSecretKey, key.id);
+        } catch (error) {
+          sessionLog.warn({ err: error }, 'could not read a message asked for again');
+
+          return undefined;
+        }
+      },
+      msgRetryCounterCache: retryCounterOf(numberId),
       generateHighQualityLinkPreview: false,
       emitOwnEvents: false,
       // A refused (fenced) commit ends the session; do not let baileys retry it for 30 s.
@@ -385,14 +428,15 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     socket.ev.on('message-receipt.update', onUserReceiptUpdate);
     socket.ws.on('CB:ack,class:message', onServerAck);
 
-    const send = async ({ messageId, to, text }: OutboundText): Promise<SendResult> => {
+    const send = async ({ messageId, providerMessageId: recordedId, to, text }: OutboundText): Promise<SendResult> => {
       if (hasEnded || !isOpen) throw notOpenError();
       const jid = phoneToJid(to);
-      const providerMessageId = deriveProviderMessageId(messageId);
+      const providerMessageId = recordedId ?? deriveProviderMessageId(messageId);
       const ack = waitForServerAck(providerMessageId);
       try {
-        // `linkPreview: null`: baileys would otherwise fetch any URL in the text from our server.
-        await socket.sendMessage(jid, { text, linkPreview: null }, { messageId: providerMessageId });
+        // What sendMessage builds for { text, linkPreview: null } (no link preview fetched from our
+        // server), with a secret that getMessage derives again for a retry receipt.
+        await socket.relayMessage(jid, buildTextMessage(text, deriveMessageSecret(creds.advSecretKey, providerMessageId)), { messageId: providerMessageId });
       } catch (error) {
         ack.cancel();
         throw toUnavailableError(error);
@@ -417,6 +461,9 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
 
     return {
       send,
+      // Our id for the message, known before the send: recorded when the message is claimed.
+      providerMessageIdFor: (messageId, { attemptedBefore }) =>
+        attemptedBefore ? deriveLegacyProviderMessageId(messageId) : deriveProviderMessageId(messageId),
       checkOnWhatsApp: async (phone: string): Promise<boolean | null> => {
         if (hasEnded || !isOpen) throw notOpenError();
         const jid = phoneToJid(phone);
