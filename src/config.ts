@@ -119,8 +119,14 @@ export const EnvironmentSchema = z.object({
   AKKED_TRUSTED_PROXY_HOPS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10).optional()),
   /** The header those proxies write (default `x-forwarded-for`); set alone, it means one proxy. */
   AKKED_TRUSTED_PROXY_HEADER: z.preprocess(emptyAsUndefined, z.string().trim().toLowerCase().regex(/^[a-z0-9-]+$/, 'must be a header name such as x-forwarded-for').optional()),
-  /** Sign-in attempts allowed per client address per minute. */
+  /** Sign-in and sign-up attempts, password-reset and verification emails allowed per client address per minute (each). */
   AKKED_SIGN_IN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Requests per minute per API key or signed-in session. */
+  AKKED_API_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),
+  /** Requests per minute per client address to routes anyone can call, and failed authentications. */
+  AKKED_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
+  /** Webhook deliveries per minute per store. */
+  AKKED_WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(1).default(6000),
   /** Require a verified email before sign-in. */
   AKKED_REQUIRE_EMAIL_VERIFICATION: z.preprocess(emptyAsUndefined, booleanString.default(true)),
 });

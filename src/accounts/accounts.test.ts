@@ -324,7 +324,8 @@ describe('sign-in rate limit', () => {
     expect(statuses.slice(3)).toEqual([429, 429]);
     // Like every Akked error: JSON {error:{code,message}}, also where better-auth answers in plain text.
     expect(limited?.headers['content-type']).toContain('application/json');
-    expect(limited?.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+    expect(limited?.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String), details: { retryAfterSeconds: expect.any(Number) } } });
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
     expect((await attempt('203.0.113.8')).statusCode).toBe(401);
   });
 });

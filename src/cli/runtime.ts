@@ -146,7 +146,7 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       const auth = api.createAuth({ config, database, keyring, mailer, logger });
       const csrfSecret = api.deriveSecret(keyring, 'csrf');
       app = await api.createApp({ services });
-      await api.registerRoutes(app, { auth, authenticator: api.createAuthenticator({ auth, services, csrfSecret }), csrfSecret });
+      await api.registerRoutes(app, { auth, authenticator: api.createAuthenticator({ auth, services, csrfSecret, rateLimits: app.rateLimits }), csrfSecret });
       await app.ready();
       const httpApp = app;
       // Closed first, so no request starts while the queue and database shut down.

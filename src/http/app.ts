@@ -22,6 +22,8 @@ import { AppError } from '../errors.ts';
 import { takeRandomBytes } from '../ids.ts';
 import { createLazyChildLogger } from '../logger.ts';
 import type { Services } from '../services.ts';
+import { RateLimitCounters } from './rate-limit-counters.ts';
+import { registerRateLimits, type RateLimits } from './rate-limits.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -40,11 +42,14 @@ export type Principal = {
   via: 'session' | 'api_key';
   /** The session token, for CSRF checks (cookie sessions only). */
   sessionToken: string | null;
+  /** The API key's id (API keys only). */
+  apiKeyId: string | null;
 };
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
+    rateLimits: RateLimits;
   }
   interface FastifyRequest {
     /** The exact bytes of the body, for signature checks (webhooks) and the auth handler. */
@@ -73,6 +78,8 @@ const describeValidation = (error: FastifyError): string => {
 export const sendError = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
   if (error instanceof AppError) {
     if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+    const retryAfter = error.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
 
     return reply.status(error.status).send(error.toJSON());
   }
@@ -219,6 +226,10 @@ export const createApp = async ({ services }: CreateAppOptions): Promise<AppInst
     },
     transform: jsonSchemaTransform,
   });
+
+  // Before any route is added: @fastify/rate-limit attaches each route's limiter as it is registered.
+  const counters = new RateLimitCounters(services.database, (error) => httpLogger.warn({ err: error }, 'rate-limit counters not saved; retrying'));
+  app.decorate('rateLimits', await registerRateLimits(app, counters));
 
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>

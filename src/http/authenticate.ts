@@ -5,6 +5,7 @@ import { ensureAccountForUser } from '../accounts/ensure-account.ts';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { Principal } from './app.ts';
+import type { RateLimits } from './rate-limits.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -31,8 +32,20 @@ export type SessionDetails = {
   user: { id: string; name: string; email: string; emailVerified: boolean; language: string; accountId: string };
 };
 
-export const createAuthenticator = (options: { auth: Auth; services: Services; csrfSecret: Buffer }): Authenticator => {
-  const { auth, services, csrfSecret } = options;
+export const createAuthenticator = (options: { auth: Auth; services: Services; csrfSecret: Buffer; rateLimits: RateLimits }): Authenticator => {
+  const { auth, services, csrfSecret, rateLimits } = options;
+
+  // A failed authentication counts against the caller's address; a known caller against its key or session.
+  const refuse = async (request: FastifyRequest, message: string): Promise<never> => {
+    await rateLimits.enforce('public', request, rateLimits.clientKey(request));
+    throw new AppError('unauthorized', { message });
+  };
+  const admit = async (request: FastifyRequest, principal: Principal): Promise<Principal> => {
+    await rateLimits.enforce('api', request, principal.apiKeyId ? `key:${principal.apiKeyId}` : `session:${principal.sessionToken ?? ''}`);
+    request.principal = principal;
+
+    return principal;
+  };
 
   const readSession = async (request: FastifyRequest): Promise<SessionDetails | null> => {
     const result = await auth.api.getSession({ headers: toWebHeaders(request), query: { disableCookieCache: true } });
@@ -61,13 +74,12 @@ export const createAuthenticator = (options: { auth: Auth; services: Services; c
     if (authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const found = match?.[1] ? await findAccountByApiKey(services.database, match[1]) : null;
-      if (!found) throw new AppError('unauthorized', { message: 'invalid or revoked API key' });
-      request.principal = { accountId: found.accountId, userId: null, via: 'api_key', sessionToken: null };
+      if (!found) return refuse(request, 'invalid or revoked API key');
 
-      return request.principal;
+      return admit(request, { accountId: found.accountId, userId: null, via: 'api_key', sessionToken: null, apiKeyId: found.keyId });
     }
     const session = await readSession(request);
-    if (!session) throw new AppError('unauthorized', { message: 'sign in, or send an API key as "Authorization: Bearer ak_..."' });
+    if (!session) return refuse(request, 'sign in, or send an API key as "Authorization: Bearer ak_..."');
     if (!SAFE_METHODS.has(request.method)) {
       const token = request.headers['x-csrf-token'];
       if (!isCsrfTokenValid(csrfSecret, session.sessionToken, typeof token === 'string' ? token : undefined)) {
@@ -76,9 +88,8 @@ export const createAuthenticator = (options: { auth: Auth; services: Services; c
         });
       }
     }
-    request.principal = { accountId: session.user.accountId, userId: session.user.id, via: 'session', sessionToken: session.sessionToken };
 
-    return request.principal;
+    return admit(request, { accountId: session.user.accountId, userId: session.user.id, via: 'session', sessionToken: session.sessionToken, apiKeyId: null });
   };
 
   return { authenticate, readSession };

@@ -32,14 +32,21 @@ const codeForStatus = (status: number): ErrorCode => {
   return (Object.keys(ERROR_STATUS) as ErrorCode[]).find((code) => ERROR_STATUS[code] === status) ?? 'bad_request';
 };
 
+/** The endpoints that try a password or send an email: limited per client address and path, counted exactly. */
+const GUARDED_PATHS = new Set(['/api/auth/sign-in/email', '/api/auth/sign-up/email', '/api/auth/request-password-reset', '/api/auth/send-verification-email']);
+
 /** Mounts better-auth at /api/auth/* (sign-up, sign-in, sign-out, verify-email, password reset). */
 export const registerAuthRoutes = (app: AppInstance, options: { auth: Auth; config: Config }): void => {
   const { auth, config } = options;
+  const { rateLimits } = app;
   app.route({
     method: ['GET', 'POST'],
     url: '/api/auth/*',
     schema: { hide: true },
+    config: { rateLimit: rateLimits.route('public', (request) => rateLimits.clientKey(request)) },
     handler: async (request, reply) => {
+      const path = request.url.split('?', 1)[0] ?? '';
+      if (GUARDED_PATHS.has(path)) await rateLimits.enforce('auth', request, `${path} ${rateLimits.clientKey(request)}`);
       const headers = toWebHeaders(request);
       headers.set(CLIENT_ADDRESS_HEADER, clientAddress(config.trustedProxy, request));
       const hasBody = request.method !== 'GET' && request.rawBody !== null;

@@ -19,6 +19,7 @@ const VerificationQuerySchema = z.object({
 
 /** Meta's Cloud API webhooks for one number: the subscription handshake, then statuses and replies. */
 export const registerCloudWebhookRoutes = (app: AppInstance): void => {
+  const rateLimit = app.rateLimits.route('webhook', (request) => `whatsapp-cloud:${(request.params as { numberId?: string }).numberId ?? ''}`);
   const loadNumber = async (numberId: string) => {
     const [number] = await app.services.database.query<{ id: string; account_id: string; settings: { phoneNumberId?: string } }>(
       "select id, account_id, settings from whatsapp_numbers where id = $1 and provider = 'cloud'",
@@ -33,7 +34,7 @@ export const registerCloudWebhookRoutes = (app: AppInstance): void => {
 
   app.get(
     '/hooks/whatsapp-cloud/:numberId',
-    { schema: { tags: ['webhooks'], summary: "Meta's webhook verification (hub.challenge)", params: ParamsSchema, querystring: VerificationQuerySchema } },
+    { config: { rateLimit }, schema: { tags: ['webhooks'], summary: "Meta's webhook verification (hub.challenge)", params: ParamsSchema, querystring: VerificationQuerySchema } },
     async (request, reply) => {
       const number = await loadNumber(request.params.numberId);
       const challenge = answerVerificationChallenge(request.query, number.verifyToken);
@@ -44,7 +45,7 @@ export const registerCloudWebhookRoutes = (app: AppInstance): void => {
 
   app.post(
     '/hooks/whatsapp-cloud/:numberId',
-    { schema: { tags: ['webhooks'], summary: 'Cloud API message statuses and customer replies, signed with X-Hub-Signature-256', params: ParamsSchema } },
+    { config: { rateLimit }, schema: { tags: ['webhooks'], summary: 'Cloud API message statuses and customer replies, signed with X-Hub-Signature-256', params: ParamsSchema } },
     async (request, reply) => {
       const number = await loadNumber(request.params.numberId);
       const rawBody = request.rawBody ?? Buffer.alloc(0);

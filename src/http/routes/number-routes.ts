@@ -99,6 +99,9 @@ export const registerNumberRoutes = (app: AppInstance, options: { authenticator:
     },
     async (request) => {
       const principal = await authenticator.authenticate(request);
+      // Each code can be shown to a victim as "enter this code": few per address and per number.
+      await app.rateLimits.enforce('pairing-code-address', request, app.rateLimits.clientKey(request));
+      await app.rateLimits.enforce('pairing-code', request, `number ${principal.accountId} ${request.params.id}`);
 
       return { pairingCode: await requestPairingCode(dependencies(), principal.accountId, request.params.id, request.body.phone.replace(/\D/g, '')) };
     },

@@ -46,6 +46,9 @@ export const registerSessionRoutes = (app: AppInstance, options: { authenticator
     async (request) => {
       const principal = await authenticator.authenticate(request);
       if (principal.via !== 'session' || !principal.userId) throw new AppError('forbidden', { message: 'an account can only be deleted from a signed-in session' });
+      // The password check costs ~70 ms of hashing: few tries per user and per address.
+      await app.rateLimits.enforce('password-check', request, `user ${principal.userId}`);
+      await app.rateLimits.enforce('password-check', request, `address ${app.rateLimits.clientKey(request)}`);
       const deleted = await deleteAccount(
         { auth: options.auth, database: app.services.database, queue: app.services.queue, sessions: app.services.sessions, dataDirectory: app.services.config.AKKED_DATA_DIR, mailer: app.services.mailer, logger: app.services.logger, stripe: app.services.stripe },
         { accountId: principal.accountId, userId: principal.userId, password: request.body.password },

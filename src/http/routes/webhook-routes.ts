@@ -24,6 +24,8 @@ export const registerWebhookRoutes = (app: AppInstance): void => {
   app.post(
     '/hooks/:platform/:storeId',
     {
+      // Counted in memory and saved once a second: no database round trip per delivery.
+      config: { rateLimit: app.rateLimits.route('webhook', (request) => `store:${(request.params as { storeId?: string }).storeId ?? ''}`) },
       schema: {
         tags: ['webhooks'],
         summary: 'A store platform delivers an order event (200 also for duplicates and ignored topics; 401 bad signature; 404 unknown store)',
