@@ -145,6 +145,11 @@ export const whatsappNumbers = pgTable('whatsapp_numbers', {
   sentToday: integer('sent_today').notNull().default(0),
   sentTodayDate: text('sent_today_date'),
   lastActivityAt: timestamp('last_activity_at', { withTimezone: true }),
+  /** Nothing connects the number before this (a temporary ban, another client on the device). */
+  connectPausedUntil: timestamp('connect_paused_until', { withTimezone: true }),
+  /** The number writes first to no customer before this (463, reach-out timelock). */
+  firstContactPausedUntil: timestamp('first_contact_paused_until', { withTimezone: true }),
+  firstContactPauseReason: text('first_contact_pause_reason'),
   ...timestamps,
 });
 

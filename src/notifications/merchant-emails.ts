@@ -1,7 +1,7 @@
 import { renderEmail, type EmailLanguage, type RenderedEmail } from '../email/templates.ts';
 
 /** Alerts Akked sends a merchant about their account (DESIGN.md §1: critical alerts). */
-export type MerchantAlert = 'credits_exhausted' | 'number_logged_out' | 'number_banned' | 'number_disconnected';
+export type MerchantAlert = 'credits_exhausted' | 'number_logged_out' | 'number_banned' | 'number_disconnected' | 'number_restricted';
 
 type AlertText = { subject: string; lines: string[]; label: string };
 
@@ -20,6 +20,11 @@ const TEXTS: Record<MerchantAlert, Record<EmailLanguage, AlertText>> = {
     en: { subject: 'WhatsApp banned your number', lines: ['WhatsApp refused the connection of your number (banned). Akked stopped sending from it.', 'Contact WhatsApp support, or link another number.'], label: 'Open numbers' },
     ar: { subject: 'حظر واتساب رقمك', lines: ['رفض واتساب اتصال رقمك (محظور). أوقف Akked الإرسال منه.', 'تواصل مع دعم واتساب، أو اربط رقمًا آخر.'], label: 'فتح صفحة الأرقام' },
     fr: { subject: 'WhatsApp a banni votre numéro', lines: ['WhatsApp a refusé la connexion de votre numéro (banni). Akked a cessé d’envoyer depuis ce numéro.', 'Contactez le support WhatsApp ou associez un autre numéro.'], label: 'Ouvrir les numéros' },
+  },
+  number_restricted: {
+    en: { subject: 'WhatsApp restricted your number for a while', lines: ['WhatsApp temporarily restricted your number (a temporary ban, or no new chats for a while). Akked stopped writing first from it and resumes by itself when the restriction ends; the numbers page shows until when.', 'Meanwhile orders wait for the customer to write first through your confirmation link, or go through your Cloud API number if the store has one.'], label: 'Open numbers' },
+    ar: { subject: 'قيّد واتساب رقمك مؤقتًا', lines: ['قيّد واتساب رقمك مؤقتًا (حظر مؤقت، أو منع بدء محادثات جديدة لفترة). أوقف Akked بدء المحادثات من هذا الرقم وسيستأنف من تلقاء نفسه عند انتهاء القيد؛ تعرض صفحة الأرقام موعد انتهائه.', 'في الأثناء تنتظر الطلبات أن يكتب العميل أولًا عبر رابط التأكيد، أو تُرسَل عبر رقم Cloud API إن كان للمتجر رقم.'], label: 'فتح صفحة الأرقام' },
+    fr: { subject: 'WhatsApp a restreint votre numéro pour un temps', lines: ['WhatsApp a restreint temporairement votre numéro (suspension temporaire, ou plus de nouvelles discussions pendant un temps). Akked a cessé d’écrire en premier depuis ce numéro et reprendra seul à la fin de la restriction ; la page des numéros indique jusqu’à quand.', 'En attendant, les commandes attendent que le client écrive en premier via votre lien de confirmation, ou passent par votre numéro Cloud API si la boutique en a un.'], label: 'Ouvrir les numéros' },
   },
   number_disconnected: {
     en: { subject: 'Your WhatsApp number is disconnected', lines: ['Akked cannot reach WhatsApp with your number right now and keeps retrying.', 'Check that the phone is online, and that no other tool uses the same linked device.'], label: 'Open numbers' },

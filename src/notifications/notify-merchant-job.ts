@@ -8,6 +8,7 @@ const ALERT_PAGES: Record<MerchantAlert, string> = {
   number_logged_out: '/numbers',
   number_banned: '/numbers',
   number_disconnected: '/numbers',
+  number_restricted: '/numbers',
 };
 
 /** Emails every user of an account about an alert; the payload holds ids only. */
@@ -15,7 +16,7 @@ export const notifyMerchantJob = defineJob({
   name: 'notifications.merchant-alert',
   schema: z.object({
     accountId: z.string(),
-    kind: z.enum(['credits_exhausted', 'number_logged_out', 'number_banned', 'number_disconnected']),
+    kind: z.enum(['credits_exhausted', 'number_logged_out', 'number_banned', 'number_disconnected', 'number_restricted']),
     numberId: z.string().optional(),
   }),
   retry: { limit: 8, delaySeconds: 30, backoff: true, maximumDelaySeconds: 3600 },

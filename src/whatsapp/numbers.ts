@@ -247,7 +247,7 @@ export const relinkNumber = async (dependencies: NumberDependencies, accountId: 
     // wake_at now: the session manager opens it to link, as it does a new linked number.
     // A banned number that comes back starts its warm-up pace again (set when it connects).
     await transaction.query(
-      "update whatsapp_numbers set qr_envelope = null, pairing_code_envelope = null, wake_at = now(), linked_at = case when status = 'banned' then null else linked_at end where id = $1",
+      "update whatsapp_numbers set qr_envelope = null, pairing_code_envelope = null, wake_at = now(), connect_paused_until = null, linked_at = case when status = 'banned' then null else linked_at end where id = $1",
       [numberId],
     );
     await setNumberStatus(transaction, numberId, 'pending_link', 'relink_requested');

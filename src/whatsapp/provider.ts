@@ -9,20 +9,40 @@ export const PROVIDER_KINDS = ['linked', 'cloud', 'simulator'] as const;
 export const ProviderKindSchema = z.enum(PROVIDER_KINDS);
 export type ProviderKind = z.infer<typeof ProviderKindSchema>;
 
-/** Why a connection ended; the session manager handles each one deliberately (DESIGN.md §2). */
+/**
+ * Why a connection ended; the session manager handles each one deliberately (disconnect-policy.ts).
+ * The codes are WhatsApp's (baileys' DisconnectReason, and the connect-failure reasons of
+ * WhatsApp Web's own table).
+ */
 export type DisconnectReason =
-  /** The phone removed the linked device (baileys 401): credentials are void and get deleted. */
+  /** The phone removed the linked device (401): credentials are void and get deleted; link again. */
   | 'logged_out'
-  /** WhatsApp banned the number (baileys 403). */
+  /** WhatsApp locked the account or its main device is gone (403, "LOCKED"): credentials are void; link again. */
+  | 'device_locked'
+  /** WhatsApp banned the number (406, "BANNED" in WhatsApp Web). */
   | 'banned'
-  /** The server asks for a fresh connection (baileys 515, after pairing): reconnect now. */
+  /** A temporary ban (402): nothing may connect before it ends (`until`, when WhatsApp says). */
+  | 'temporarily_banned'
+  /** WhatsApp refused this client's version (405): fetch the current WhatsApp Web version, then reconnect. */
+  | 'client_outdated'
+  /** The phone's WhatsApp does not support linked devices (411): the merchant must update it. */
+  | 'multidevice_mismatch'
+  /** The server asks for a fresh connection (515, after pairing): reconnect now. */
   | 'restart_required'
-  /** Another connection for the same device took over (baileys 440): never reconnect blindly. */
+  /** Another connection for the same device took over (440): never reconnect blindly. */
   | 'replaced'
-  /** Anything else: network loss, timeouts, server errors. Reconnect with capped backoff. */
+  /** This process lost the number's lease (another worker drives it now): stop, nothing to tell anyone. */
+  | 'lease_lost'
+  /** Anything else: network loss, timeouts, server errors (408, 428, 500, 503...). Reconnect with capped backoff. */
   | 'connection_lost'
   /** We closed it ourselves (hibernation, shutdown, lease handed over). */
   | 'closed_by_us';
+
+/** What WhatsApp said with a disconnect, when it says more than a code. */
+export type DisconnectInfo = {
+  /** When a temporary ban ends. */
+  until?: Date;
+};
 
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -50,7 +70,7 @@ export type SessionEvents = {
   onQr: (qr: string) => void;
   /** The device is linked and online; `phone` is the number's E.164 form as WhatsApp reports it. */
   onConnected: (info: { phone: string | null }) => void;
-  onDisconnected: (reason: DisconnectReason, detail: string) => void;
+  onDisconnected: (reason: DisconnectReason, detail: string, info?: DisconnectInfo) => void;
   onReceipt: (receipt: Receipt) => void;
   onInbound: (message: InboundMessage) => void;
 };

@@ -5,7 +5,7 @@ import { createKeyring, toMasterKey } from '../crypto/envelope.ts';
 import { buildPacingPolicy } from '../confirmation/pacing.ts';
 import { AppError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
-import type { InboundMessage, ProviderKind, WhatsAppProvider } from './provider.ts';
+import type { InboundMessage, ProviderKind, SessionEvents, WhatsAppProvider } from './provider.ts';
 import { createSimulatorProvider } from './providers/simulator.ts';
 import { PAIRING_CHANNEL, SessionManager, type SessionManagerHooks } from './session-manager.ts';
 import { startSimulator, type RunningSimulator } from './simulator/simulator-server.ts';
@@ -222,6 +222,80 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(await messageRow(messageId)).toEqual({ ...row, status: 'delivered', attempts: 1, provider_message_id: expectedId });
     expect(sends).toEqual([{ providerMessageId: expectedId, recorded: expectedId }]);
+  });
+
+  /** A provider whose sessions connect at once and end the way the test says, counting connects. */
+  const scriptedProvider = (onConnect: (events: SessionEvents, attempt: number) => void) => {
+    const connects: number[] = [];
+    const provider: WhatsAppProvider = {
+      kind: 'simulator',
+      holdsConnection: true,
+      connect: async ({ events }) => {
+        connects.push(Date.now());
+        const attempt = connects.length;
+        setTimeout(() => onConnect(events, attempt), 0);
+
+        return { send: async () => ({ providerMessageId: 'never' }), checkOnWhatsApp: async () => true, close: async () => undefined, logout: async () => undefined };
+      },
+    };
+
+    return { provider, connects };
+  };
+
+  const statusAndReason = async (id: string) =>
+    (await testDatabase.database.query<{ status: string; status_reason: string | null; connect_paused_until: Date | null }>(
+      'select status, status_reason, connect_paused_until from whatsapp_numbers where id = $1',
+      [id],
+    ))[0];
+
+  it('waits out a temporary ban (402) until it ends, even with a message due, then connects again', async () => {
+    const hooks = recordingHooks();
+    const number = await createNumber();
+    const until = new Date(Date.now() + 2_500);
+    const { provider, connects } = scriptedProvider((events, attempt) => {
+      events.onConnected({ phone: number.phone });
+      if (attempt === 1) setTimeout(() => events.onDisconnected('temporarily_banned', '402 Connection Failure', { until }), 50);
+    });
+    await startManager(hooks, { providers: new Map([['simulator', provider]]) });
+    await waitFor(async () => (await statusAndReason(number.id))?.status, (status) => status === 'disconnected');
+    expect(await statusAndReason(number.id)).toEqual({ status: 'disconnected', status_reason: `temporarily_banned until ${until.toISOString()}`, connect_paused_until: until });
+    expect(hooks.alerts).toEqual(['restricted']);
+    await queueMessage(number.id, '+966551230031', 'Confirm?');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(connects).toHaveLength(1);
+    await waitFor(async () => connects.length, (count) => count === 2, 10_000);
+    expect(connects[1]).toBeGreaterThanOrEqual(until.getTime());
+  });
+
+  it('asks for a new link when WhatsApp locked the account (403): keys deleted, logged_out, one alert, no reconnect', async () => {
+    const hooks = recordingHooks();
+    const number = await createNumber();
+    await testDatabase.database.query("insert into whatsapp_auth_keys (number_id, type, key_id, envelope) values ($1, 'creds', '', 'v1.x.y.z.w')", [number.id]);
+    const { provider, connects } = scriptedProvider((events) => {
+      events.onConnected({ phone: number.phone });
+      setTimeout(() => events.onDisconnected('device_locked', '403 Connection Failure'), 50);
+    });
+    await startManager(hooks, { providers: new Map([['simulator', provider]]) });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'logged_out');
+    expect((await statusAndReason(number.id))?.status_reason).toMatch(/^device_locked: /);
+    expect(await testDatabase.database.query('select 1 from whatsapp_auth_keys where number_id = $1', [number.id])).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(hooks.alerts).toEqual(['logged_out']);
+    expect(connects).toHaveLength(1);
+  });
+
+  it('lets go of a number whose lease it lost without an alert or a status change', async () => {
+    const hooks = recordingHooks();
+    const number = await createNumber();
+    const { provider } = scriptedProvider((events, attempt) => {
+      events.onConnected({ phone: number.phone });
+      if (attempt === 1) setTimeout(() => events.onDisconnected('lease_lost', 'the lease of this number was taken over by another worker'), 50);
+    });
+    await startManager(hooks, { providers: new Map([['simulator', provider]]) });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(hooks.alerts).toEqual([]);
+    expect(await statusAndReason(number.id)).toMatchObject({ status: 'connected', connect_paused_until: null });
   });
 
   it('does not send a confirmation to a phone without WhatsApp', async () => {

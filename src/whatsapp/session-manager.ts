@@ -10,7 +10,9 @@ import type { Logger } from '../logger.ts';
 import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, type SendSlotOptions } from '../confirmation/pacing.ts';
 import { hasAdvancedPastSending, recordClaimedProviderId, recordSent } from './delivery.ts';
 import { setNumberStatus } from './number-status.ts';
-import type { DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
+import { decideDisconnect, type DisconnectAlert } from './disconnect-policy.ts';
+import { IS_CONNECTING_ALLOWED, pauseConnecting } from './number-pause.ts';
+import type { DisconnectInfo, DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
 import { ReceiptBatcher } from './receipt-batcher.ts';
 
 /** NOTIFY channel: a message was queued for a number (payload: the number id). */
@@ -26,7 +28,7 @@ export type SessionManagerHooks = {
   /** An outbound message failed for good (WhatsApp refused it: 463, not on WhatsApp...). */
   onSendFailed(message: { id: string; orderId: string | null; kind: string; accountId: string; numberId: string }, reason: string): Promise<void>;
   /** A number needs the merchant: logged out, banned, or disconnected for long. */
-  onNumberAlert(context: { numberId: string; accountId: string }, kind: 'logged_out' | 'banned' | 'disconnected'): Promise<void>;
+  onNumberAlert(context: { numberId: string; accountId: string }, kind: DisconnectAlert): Promise<void>;
 };
 
 export type SessionManagerOptions = {
@@ -425,10 +427,10 @@ export class SessionManager {
         events: {
           onQr: (qr) => void this.storeLinkCode(live, 'qr', qr),
           onConnected: ({ phone }) => void this.onConnected(live, phone),
-          onDisconnected: (reason, detail) => {
+          onDisconnected: (reason, detail, info) => {
             if (hasEnded) return;
             hasEnded = true;
-            void this.onDisconnected(live, reason, detail);
+            void this.onDisconnected(live, reason, detail, info);
           },
           onReceipt: (receipt) => void this.onReceipt(live, receipt),
           onInbound: (message) => void this.onInbound(live, message),
@@ -504,68 +506,72 @@ export class SessionManager {
     void this.drainOutbox(live);
   }
 
-  private async onDisconnected(live: LiveSession, reason: DisconnectReason, detail: string): Promise<void> {
+  private async onDisconnected(live: LiveSession, reason: DisconnectReason, detail: string, info?: DisconnectInfo): Promise<void> {
     live.isConnected = false;
     live.session = null;
     if (live.isClosing || reason === 'closed_by_us') return;
     const { database } = this.options;
     const context = { numberId: live.numberId, accountId: live.accountId };
     this.log.warn({ numberId: live.numberId, reason }, 'session disconnected');
-    switch (reason) {
-      case 'logged_out': {
-        // The phone removed this linked device: its keys are void. Delete them now, never reconnect.
+    live.reconnectAttempts++;
+    const action = decideDisconnect(reason, detail, { ...(info ? { info } : {}), attempt: live.reconnectAttempts, now: new Date(), random: this.options.random });
+    switch (action.kind) {
+      case 'relink': {
+        // The device's keys are void: delete them now, never reconnect.
         await database.transaction(async (transaction) => {
           await transaction.query('delete from whatsapp_auth_keys where number_id = $1', [live.numberId]);
-          await setNumberStatus(transaction, live.numberId, 'logged_out', 'the phone removed the linked device');
+          await setNumberStatus(transaction, live.numberId, 'logged_out', action.reason);
         });
         await this.release(live.numberId, 'closed_by_us');
-        await this.options.hooks.onNumberAlert(context, 'logged_out');
+        await this.options.hooks.onNumberAlert(context, action.alert);
 
         return;
       }
-      case 'banned': {
-        await setNumberStatus(database, live.numberId, 'banned', 'WhatsApp banned the number');
+      case 'stop': {
+        await setNumberStatus(database, live.numberId, 'banned', action.reason);
         await this.release(live.numberId, 'closed_by_us');
-        await this.options.hooks.onNumberAlert(context, 'banned');
+        await this.options.hooks.onNumberAlert(context, action.alert);
 
         return;
       }
-      case 'replaced': {
-        // Another connection for this device took over. If we still hold the lease it is not one
-        // of ours (the merchant linked another tool): reconnecting would start a kick-loop.
+      case 'pause': {
+        await pauseConnecting(database, live.numberId, action.until, action.reason);
+        await this.release(live.numberId, 'closed_by_us');
+        await this.options.hooks.onNumberAlert(context, action.alert);
+
+        return;
+      }
+      case 'check_lease': {
+        // If we still hold the lease, the other client is not one of ours (the merchant linked
+        // another tool to the same device): reconnecting would start a kick-loop.
         const [lease] = await database.query('select 1 from whatsapp_leases where number_id = $1 and owner_id = $2 and fencing_token = $3', [
           live.numberId,
           this.workerId,
           live.fencingToken,
         ]);
         if (lease) {
-          await setNumberStatus(database, live.numberId, 'disconnected', 'connection replaced by another client of this device');
-          await database.query("update whatsapp_numbers set wake_at = now() + interval '10 minutes' where id = $1", [live.numberId]);
+          await pauseConnecting(database, live.numberId, action.until, action.reason);
           await this.options.hooks.onNumberAlert(context, 'disconnected');
         }
         await this.release(live.numberId, 'closed_by_us');
 
         return;
       }
-      case 'restart_required': {
-        await this.reconnectLater(live, 0);
+      case 'release': {
+        // Our own lease expired and another worker drives the number: nothing to tell anyone.
+        await this.closeSession(live.numberId, 'closed_by_us');
 
         return;
       }
-      case 'connection_lost': {
-        live.reconnectAttempts++;
-        if (live.reconnectAttempts === 5) {
-          await setNumberStatus(database, live.numberId, 'disconnected', `connection lost: ${detail}`.slice(0, 200));
+      case 'reconnect': {
+        if (action.alertAfterAttempts !== null && live.reconnectAttempts === action.alertAfterAttempts) {
+          await setNumberStatus(database, live.numberId, 'disconnected', action.reason);
           await this.options.hooks.onNumberAlert(context, 'disconnected');
         }
-        // Capped exponential backoff with jitter: 1 s, 2 s, 4 s ... up to 60 s.
-        const delay = Math.min(60_000, 1_000 * 2 ** Math.min(live.reconnectAttempts - 1, 6)) * (0.5 + this.options.random() / 2);
-        await this.reconnectLater(live, delay);
+        await this.reconnectLater(live, action.delayMs);
 
         return;
       }
-      default:
-        return;
     }
   }
 
@@ -878,7 +884,7 @@ const BUSY_CONDITION = `(
              where s.whatsapp_number_id = n.id and o.status in ('sent', 'delivered', 'read'))
 )`;
 
-const WANTED_CONDITION = `n.provider = any($1::text[]) and n.status not in ('logged_out', 'banned')
+const WANTED_CONDITION = `n.provider = any($1::text[]) and n.status not in ('logged_out', 'banned') and ${IS_CONNECTING_ALLOWED}
   and not exists (select 1 from whatsapp_leases l where l.number_id = n.id and l.expires_at > now())
   and ((n.status = 'pending_link' and n.wake_at <= now()) or n.wake_at <= now() or (n.status <> 'pending_link' and ${BUSY_CONDITION}))`;
 

@@ -14,6 +14,7 @@ import {
   readCustomerMessage,
   readMessageUpdates,
   readServerAck,
+  readDisconnectInfo,
   readStatusCode,
   readUserReceiptUpdates,
   toDisconnectReason,
@@ -48,15 +49,19 @@ const customerMessage = (overrides: { key?: Partial<WAMessage['key']>; message?:
 describe('disconnect reasons', () => {
   const expected: Record<number, string> = {
     [DisconnectReason.loggedOut]: 'logged_out',
-    [DisconnectReason.forbidden]: 'banned',
+    [DisconnectReason.forbidden]: 'device_locked',
     [DisconnectReason.restartRequired]: 'restart_required',
     [DisconnectReason.connectionReplaced]: 'replaced',
     [DisconnectReason.connectionClosed]: 'connection_lost',
     // connectionLost and timedOut are both 408.
     [DisconnectReason.connectionLost]: 'connection_lost',
     [DisconnectReason.badSession]: 'connection_lost',
-    [DisconnectReason.multideviceMismatch]: 'connection_lost',
+    [DisconnectReason.multideviceMismatch]: 'multidevice_mismatch',
     [DisconnectReason.unavailableService]: 'connection_lost',
+    // WhatsApp Web's connect-failure reasons that baileys has no name for.
+    402: 'temporarily_banned',
+    405: 'client_outdated',
+    406: 'banned',
   };
 
   it.each(Object.entries(expected))('maps baileys close code %s to %s', (code, reason) => {
@@ -71,7 +76,15 @@ describe('disconnect reasons', () => {
 
   it('treats a close without a code (or an unknown one) as a lost connection', () => {
     expect(toDisconnectReason(undefined)).toBe('connection_lost');
-    expect(toDisconnectReason(405)).toBe('connection_lost');
+    expect(toDisconnectReason(409)).toBe('connection_lost');
+  });
+
+  it('reads when a temporary ban ends from the failure stanza, and nothing from other closes', () => {
+    const failure = Object.assign(boom('Connection Failure', 402), { data: { reason: '402', expire: '3600' } });
+    expect(readDisconnectInfo(failure, NOW)).toEqual({ until: new Date(NOW.getTime() + 3_600_000) });
+    expect(readDisconnectInfo(boom('Connection Failure', 402), NOW)).toEqual({});
+    expect(readDisconnectInfo(Object.assign(boom('x', 402), { data: { expire: 'soon' } }), NOW)).toEqual({});
+    expect(readDisconnectInfo(undefined, NOW)).toEqual({});
   });
 
   it('reads the status code of a Boom and describes the close briefly', () => {

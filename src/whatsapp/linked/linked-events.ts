@@ -12,7 +12,7 @@ import {
 } from 'baileys';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
-import type { DisconnectReason, Receipt } from '../provider.ts';
+import type { DisconnectInfo, DisconnectReason, Receipt } from '../provider.ts';
 import { isOwnProviderMessageId } from './message-ids.ts';
 
 /**
@@ -24,17 +24,27 @@ import { isOwnProviderMessageId } from './message-ids.ts';
 // Disconnects
 
 /**
- * Baileys' close code → our reason. 401 logged out (the phone removed the device), 403 forbidden
- * (banned), 515 restart required (after pairing), 440 connection replaced (another client of the
- * same device). Everything else (408 lost/timed out, 428 closed, 500 bad session, 503, 411...) is
- * a lost connection, retried with backoff by the session manager.
+ * A close code → our reason, from baileys' DisconnectReason and WhatsApp Web's connect-failure
+ * table (the `reason` of a `<failure>` stanza, which baileys passes on as the close code):
+ * 401 logged out, 402 temporarily banned, 403 locked / main device gone, 405 client outdated,
+ * 406 banned, 411 multi-device mismatch, 440 replaced, 515 restart required. Everything else (408
+ * lost or timed out, 428 closed, 500 bad session or server error, 503 unavailable...) is a lost
+ * connection, retried with backoff.
  */
-export const toDisconnectReason = (statusCode: number | undefined): Exclude<DisconnectReason, 'closed_by_us'> => {
+export const toDisconnectReason = (statusCode: number | undefined): Exclude<DisconnectReason, 'closed_by_us' | 'lease_lost'> => {
   switch (statusCode) {
     case BaileysDisconnectReason.loggedOut:
       return 'logged_out';
+    case 402:
+      return 'temporarily_banned';
     case BaileysDisconnectReason.forbidden:
+      return 'device_locked';
+    case 405:
+      return 'client_outdated';
+    case 406:
       return 'banned';
+    case BaileysDisconnectReason.multideviceMismatch:
+      return 'multidevice_mismatch';
     case BaileysDisconnectReason.restartRequired:
       return 'restart_required';
     case BaileysDisconnectReason.connectionReplaced:
@@ -42,6 +52,18 @@ export const toDisconnectReason = (statusCode: number | undefined): Exclude<Disc
     default:
       return 'connection_lost';
   }
+};
+
+const FailureDataSchema = z.object({ data: z.object({ expire: z.coerce.number().int().positive() }) });
+
+/**
+ * What a close says beyond its code: a temporary ban's `<failure reason="402" expire="seconds">`
+ * (baileys keeps the stanza's attributes as the close error's `data`) gives when it ends.
+ */
+export const readDisconnectInfo = (error: unknown, now: Date = new Date()): DisconnectInfo => {
+  const parsed = FailureDataSchema.safeParse(error);
+
+  return parsed.success ? { until: new Date(now.getTime() + parsed.data.data.expire * 1000) } : {};
 };
 
 const BoomLikeSchema = z.object({ output: z.object({ statusCode: z.number() }) });

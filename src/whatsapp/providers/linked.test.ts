@@ -14,7 +14,7 @@ import { AppError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../logger.ts';
 import { createDatabaseAuthState } from '../linked/auth-state-store.ts';
 import { deriveProviderMessageId } from '../linked/linked-events.ts';
-import type { DisconnectReason, InboundMessage, Receipt, SessionEvents, WhatsAppProvider, WhatsAppSession } from '../provider.ts';
+import type { DisconnectInfo, DisconnectReason, InboundMessage, Receipt, SessionEvents, WhatsAppProvider, WhatsAppSession } from '../provider.ts';
 import { createLinkedProvider, type LinkedProviderOptions, type LinkedSocket } from './linked.ts';
 
 const ACCOUNT_ID = 'acc_linked_provider';
@@ -133,6 +133,9 @@ class FakeSocket {
   };
 }
 
+/** Tests have no network: the current WhatsApp Web version cannot be fetched, baileys' pinned one is used. */
+const offlineVersion = async () => ({ version: [2, 3000, 1] as [number, number, number], isLatest: false });
+
 const closedPort = async (): Promise<number> => {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -166,6 +169,10 @@ describe('linked provider', () => {
   });
 
   let lastSocket: FakeSocket | undefined;
+  const recordedInfo: DisconnectInfo[] = [];
+  beforeEach(() => {
+    recordedInfo.length = 0;
+  });
   const connectFake = async (overrides: Partial<LinkedProviderOptions> = {}, onDisconnected?: (reason: DisconnectReason) => void, reused?: WhatsAppProvider) => {
     lastSocket = undefined;
     const provider =
@@ -180,6 +187,7 @@ describe('linked provider', () => {
           return lastSocket as unknown as LinkedSocket;
         },
         serverAckTimeoutMs: 2_000,
+        fetchWaVersion: async () => ({ version: [2, 3000, 1_000_000_001], isLatest: true }),
         ...overrides,
       });
     const { events, recorded } = recordEvents();
@@ -189,8 +197,9 @@ describe('linked provider', () => {
       settings: {},
       events: {
         ...events,
-        onDisconnected: (reason, detail) => {
+        onDisconnected: (reason, detail, info) => {
           events.onDisconnected(reason, detail);
+          recordedInfo.push(info ?? {});
           onDisconnected?.(reason);
         },
       },
@@ -240,12 +249,17 @@ describe('linked provider', () => {
 
   it.each([
     [401, 'logged_out'],
-    [403, 'banned'],
+    [402, 'temporarily_banned'],
+    [403, 'device_locked'],
+    [405, 'client_outdated'],
+    [406, 'banned'],
+    [411, 'multidevice_mismatch'],
     [515, 'restart_required'],
     [440, 'replaced'],
     [408, 'connection_lost'],
     [428, 'connection_lost'],
     [500, 'connection_lost'],
+    [503, 'connection_lost'],
   ] as const)('reports a close with code %i as %s, once', async (statusCode, reason) => {
     const { socket, recorded } = await connectFake();
     socket.open();
@@ -255,6 +269,41 @@ describe('linked provider', () => {
     await sleep(20);
     expect(recorded.disconnected).toEqual([{ reason, detail: `${statusCode} Stream Errored` }]);
     expect(socket.ev.listenerCount('connection.update')).toBe(0);
+  });
+
+  it('reports when a temporary ban ends, from the failure stanza baileys closes with', async () => {
+    const { socket, recorded } = await connectFake();
+    const before = Date.now();
+    // socket.js: ws.on('CB:failure') → end(new Boom('Connection Failure', { statusCode: reason, data: node.attrs })).
+    const failure = Object.assign(new Error('Connection Failure'), { output: { statusCode: 402 }, data: { reason: '402', code: '101', expire: '7200' } });
+    socket.ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: failure, date: new Date() } });
+    const disconnect = await waitFor('the disconnect', () => recordedInfo[0]);
+    expect(recorded.disconnected[0]?.reason).toBe('temporarily_banned');
+    expect(disconnect.until?.getTime()).toBeGreaterThanOrEqual(before + 7_200_000);
+    expect(disconnect.until?.getTime()).toBeLessThanOrEqual(Date.now() + 7_200_000);
+  });
+
+  it('announces the current WhatsApp Web version, fetched once and cached, and fetches it again after WhatsApp refused one (405)', async () => {
+    let fetches = 0;
+    const fetchWaVersion = async () => ({ version: [2, 3000, 1_030_000_000 + ++fetches] as [number, number, number], isLatest: true });
+    const first = await connectFake({ fetchWaVersion });
+    expect(first.socket.config.version).toEqual([2, 3000, 1_030_000_001]);
+    first.socket.open();
+    first.socket.close(405, 'Connection Failure');
+    await waitFor('the disconnect', () => first.recorded.disconnected[0]);
+    const second = await connectFake({}, undefined, first.provider);
+    expect(second.socket.config.version).toEqual([2, 3000, 1_030_000_002]);
+    await second.session.close();
+    const third = await connectFake({}, undefined, first.provider);
+    expect(third.socket.config.version).toEqual([2, 3000, 1_030_000_002]);
+    expect(fetches).toBe(2);
+    await third.session.close();
+  });
+
+  it('falls back to baileys’ pinned WhatsApp Web version when the current one cannot be fetched', async () => {
+    const { socket, session } = await connectFake({ fetchWaVersion: async () => ({ version: [2, 3000, 1], isLatest: false, error: new Error('offline') }) });
+    expect(socket.config.version).toBeUndefined();
+    await session.close();
   });
 
   it('saves new creds before reporting the restart that follows pairing', async () => {
@@ -556,7 +605,7 @@ describe('linked provider', () => {
     expect(recorded.disconnected).toEqual([{ reason: 'closed_by_us', detail: 'logged out by us' }]);
   });
 
-  it('ends the session as replaced when a write finds the lease taken over', async () => {
+  it('ends the session as lease_lost (not replaced) when a write finds the lease taken over', async () => {
     let isLeaseHeld = true;
     const { socket, recorded } = await connectFake({
       fencingFor: () => ({
@@ -573,7 +622,7 @@ describe('linked provider', () => {
       code: 'lease_lost',
     });
     await waitFor('the disconnect', () => recorded.disconnected[0]);
-    expect(recorded.disconnected[0]?.reason).toBe('replaced');
+    expect(recorded.disconnected[0]?.reason).toBe('lease_lost');
     expect(socket.ended).toEqual([undefined]);
     expect(await authRowCount()).toBe(1);
   });
@@ -600,7 +649,7 @@ describe('linked provider against a real baileys socket, offline', () => {
 
   it('reports a closed port as a lost connection, once, and sends nothing afterwards', async () => {
     const port = await closedPort();
-    const provider = createLinkedProvider({ database: testDatabase.database, keyring, logger: silentLogger(), waWebSocketUrl: `ws://127.0.0.1:${port}` });
+    const provider = createLinkedProvider({ database: testDatabase.database, keyring, logger: silentLogger(), waWebSocketUrl: `ws://127.0.0.1:${port}`, fetchWaVersion: offlineVersion });
     const { events, recorded } = recordEvents();
     session = await provider.connect({ numberId, phone: null, settings: {}, events });
     const disconnect = await waitFor('the disconnect', () => recorded.disconnected[0]);
@@ -629,6 +678,7 @@ describe('linked provider against a real baileys socket, offline', () => {
         keyring,
         logger: silentLogger(),
         waWebSocketUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        fetchWaVersion: offlineVersion,
       });
       const { events, recorded } = recordEvents();
       session = await provider.connect({ numberId, phone: null, settings: {}, events });
@@ -678,7 +728,9 @@ describe('a closed linked session leaves nothing running', () => {
         })));
         url = 'ws://127.0.0.1:' + server.address().port;
       }
-      const provider = createLinkedProvider({ database, keyring, logger: createLogger({ level: 'silent' }), waWebSocketUrl: url });
+      // No network here: the current WhatsApp Web version is "not fetched", baileys' pinned one is used.
+      const fetchWaVersion = async () => ({ version: [2, 3000, 1], isLatest: false });
+      const provider = createLinkedProvider({ database, keyring, logger: createLogger({ level: 'silent' }), waWebSocketUrl: url, fetchWaVersion });
       let ended;
       const disconnected = new Promise((resolve) => (ended = resolve));
       const session = await provider.connect({ numberId: 'num_child', phone: null, settings: {}, events: {

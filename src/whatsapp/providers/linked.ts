@@ -29,6 +29,7 @@ import {
   readCustomerMessage,
   readMessageUpdates,
   readServerAck,
+  readDisconnectInfo,
   readStatusCode,
   readUserReceiptUpdates,
   toDisconnectReason,
@@ -38,7 +39,8 @@ import {
 } from '../linked/linked-events.ts';
 import { buildTextMessage, deriveLegacyProviderMessageId, deriveMessageSecret, deriveProviderMessageId, isOwnProviderMessageId } from '../linked/message-ids.ts';
 import { createSignalKeyCache } from '../linked/signal-key-cache.ts';
-import type { ConnectOptions, DisconnectReason, OutboundText, Receipt, SendResult, WhatsAppProvider, WhatsAppSession } from '../provider.ts';
+import { createWaVersionSource, type WaVersionFetcher } from '../linked/wa-version.ts';
+import type { ConnectOptions, DisconnectInfo, DisconnectReason, OutboundText, Receipt, SendResult, WhatsAppProvider, WhatsAppSession } from '../provider.ts';
 
 /**
  * The merchant's own number as a linked device (DESIGN.md §2, provider `linked`), on baileys
@@ -71,8 +73,10 @@ export type LinkedProviderOptions = {
   socketFactory?: LinkedSocketFactory;
   /** WhatsApp's WebSocket endpoint; tests point it at a local port. */
   waWebSocketUrl?: string;
-  /** WhatsApp Web version to announce (baileys' built-in one by default; `fetchLatestWaWebVersion` gives the current one). */
+  /** A fixed WhatsApp Web version to announce; by default the current one is fetched (`fetchWaVersion`) and cached. */
   waVersion?: WAVersion;
+  /** How the current WhatsApp Web version is fetched: baileys' `fetchLatestWaWebVersion` unless a test injects another. */
+  fetchWaVersion?: WaVersionFetcher;
   /** Fencing of auth-state writes by the number's lease. */
   fencingFor?: (numberId: string) => AuthStateFencing;
   /** How long `send` waits for WhatsApp's server ack before treating the send as failed (retryable). */
@@ -109,6 +113,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
   const pairingReadyTimeoutMs = options.pairingReadyTimeoutMs ?? 30_000;
   const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
   const log = options.logger.child({ component: 'whatsapp-linked' });
+  const versions = options.waVersion ? null : createWaVersionSource({ logger: options.logger, ...(options.fetchWaVersion ? { fetchLatest: options.fetchWaVersion } : {}) });
   // How often each message was re-sent for a retry receipt, per number. Kept across reconnects and
   // hibernation (baileys' default lives and dies with one socket): a customer's phone stuck on a
   // message must not get it re-sent for ever.
@@ -142,6 +147,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     const { database, keyring } = options;
     const fencing = options.fencingFor?.(numberId);
     const store = await createDatabaseAuthState({ database, keyring, numberId, ...(fencing ? { fencing } : {}) });
+    const version = options.waVersion ?? (await versions?.current());
     const { creds } = store.state;
     if (creds.me && !creds.account) {
       // A pairing code was requested but the phone never finished linking: start over with a new
@@ -206,7 +212,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     const onWriteFailure = (error: unknown): void => {
       if (isAppError(error) && error.code === 'lease_lost') {
         sessionLog.warn('auth-state write refused: another worker holds this number now; closing');
-        void terminate('replaced', 'the lease of this number was taken over by another worker', endSocket);
+        void terminate('lease_lost', 'the lease of this number was taken over by another worker', endSocket);
       }
     };
 
@@ -258,7 +264,9 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
         const error = update.lastDisconnect?.error;
         const reason = toDisconnectReason(readStatusCode(error));
         sessionLog.info({ reason, statusCode: readStatusCode(error) }, 'linked device disconnected');
-        void terminate(reason, describeDisconnect(error));
+        // The next connection of any number fetches the version WhatsApp wants now.
+        if (reason === 'client_outdated') versions?.invalidate();
+        void terminate(reason, describeDisconnect(error), undefined, readDisconnectInfo(error));
       }
     };
 
@@ -347,7 +355,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
      * Ends the session once: no listener left, waiting sends failed, `action` run (closing the
      * socket...), writes in flight finished, the key cache emptied, then one `onDisconnected`.
      */
-    const terminate = async (reason: DisconnectReason, detail: string, action?: () => Promise<void>): Promise<boolean> => {
+    const terminate = async (reason: DisconnectReason, detail: string, action?: () => Promise<void>, info: DisconnectInfo = {}): Promise<boolean> => {
       if (hasEnded) return false;
       hasEnded = true;
       isOpen = false;
@@ -360,7 +368,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       cache.flushAll();
       if (retryCounters.get(numberId)?.size === 0) retryCounters.delete(numberId);
       try {
-        events.onDisconnected(reason, detail);
+        events.onDisconnected(reason, detail, info);
       } catch (error) {
         sessionLog.error({ err: error }, 'the disconnect callback threw');
       }
@@ -397,7 +405,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       logger: baileysLogger,
       browser: options.browser ?? DEFAULT_BROWSER,
       ...(options.waWebSocketUrl ? { waWebSocketUrl: options.waWebSocketUrl } : {}),
-      ...(options.waVersion ? { version: options.waVersion } : {}),
+      ...(version ? { version } : {}),
       // Keep the merchant's phone getting notifications; we are a background device.
       markOnlineOnConnect: false,
       // Never pull the merchant's chat history (privacy promise, and memory).
