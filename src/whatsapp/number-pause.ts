@@ -3,7 +3,7 @@ import { setNumberStatus } from './number-status.ts';
 
 /**
  * A number's pauses: the one mechanism by which WhatsApp's restrictions hold a number back
- * (migration 0014). Two kinds:
+ * (migration 0015). Two kinds:
  *  - connecting: nothing opens a session for the number before `connect_paused_until` (a
  *    temporary ban, another client on the device); the number then wakes by itself;
  *  - first contact: the number stays connected (customers' replies keep coming) but writes first
