@@ -1,4 +1,4 @@
-import { cleanup, configure, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { WhatsappNumberStatus } from '../../api/types.ts';
 import { installFakeApi } from '../../test/fake-api.ts';
@@ -7,7 +7,6 @@ import NumberPage from './number-page.tsx';
 import { sampleNumber } from './sample-number.ts';
 
 // The machine running these is shared and slow at times: wait for the UI up to 5 s, not 1 s.
-configure({ asyncUtilTimeout: 5000 });
 
 const QR_PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 

@@ -1,4 +1,4 @@
-import { configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { installFakeApi } from '../../test/fake-api.ts';
 import { renderAt } from '../../test/render.tsx';
@@ -6,7 +6,6 @@ import NumbersPage from './numbers-page.tsx';
 import { sampleNumber } from './sample-number.ts';
 
 // The machine running these is shared and slow at times: wait for the UI up to 5 s, not 1 s.
-configure({ asyncUtilTimeout: 5000 });
 
 describe('numbers page', () => {
   it('lists each number with its phone, connection, status and last change, linking to its page', async () => {

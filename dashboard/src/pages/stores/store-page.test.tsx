@@ -1,4 +1,4 @@
-import { configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { STORE_LANGUAGES, type Store, type StoreTemplateChanges, type StoreTemplates, type TemplateKind } from '../../api/stores.ts';
 import { installFakeApi, type RecordedRequest } from '../../test/fake-api.ts';
@@ -9,7 +9,6 @@ import { DEFAULT_TEMPLATES } from './template-preview.ts';
 import StorePage from './store-page.tsx';
 
 // The machine running these is shared and slow at times: wait for the UI up to 5 s, not 1 s.
-configure({ asyncUtilTimeout: 5000 });
 
 const renderStore = () => renderAt(<StorePage />, { path: '/stores/sto_1', route: '/stores/:id' });
 

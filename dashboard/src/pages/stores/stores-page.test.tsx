@@ -1,4 +1,4 @@
-import { configure, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { installFakeApi } from '../../test/fake-api.ts';
 import { renderAt } from '../../test/render.tsx';
@@ -7,7 +7,6 @@ import { sampleStore } from './sample-store.ts';
 import StoresPage from './stores-page.tsx';
 
 // The machine running these is shared and slow at times: wait for the UI up to 5 s, not 1 s.
-configure({ asyncUtilTimeout: 5000 });
 
 const renderStores = (path = '/stores') => renderAt(<StoresPage />, { path, route: '/stores' });
 
