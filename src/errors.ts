@@ -38,6 +38,11 @@ export const ERROR_STATUS = {
   upstream_unavailable: 503,
   /** The database or another dependency of ours is not ready. */
   unavailable: 503,
+  /**
+   * The database cannot be reached right now (down, restarting, no connection free within a few
+   * seconds): nothing was stored; answered with Retry-After, and jobs retry.
+   */
+  database_unavailable: 503,
   /** A lease or fencing token is stale: another process owns this WhatsApp number now. */
   lease_lost: 409,
   internal: 500,
@@ -57,6 +62,7 @@ export type AppErrorOptions = {
 const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set([
   'upstream_unavailable',
   'unavailable',
+  'database_unavailable',
   'internal',
 ]);
 

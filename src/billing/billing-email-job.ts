@@ -16,9 +16,10 @@ export type BillingEmailKind = (typeof BILLING_EMAIL_KINDS)[number];
 export const billingEmailJob = defineJob({
   name: 'billing.email',
   schema: z.object({ accountId: z.string(), kind: z.enum(BILLING_EMAIL_KINDS), invoiceId: z.string().optional() }),
-  retry: { limit: 8, delaySeconds: 30, backoff: true, maximumDelaySeconds: 3600 },
+  retry: { limit: 10, delaySeconds: 5, backoff: true, maximumDelaySeconds: 3600 },
   policy: 'standard',
   expireInSeconds: 120,
+  heartbeatSeconds: 10,
   handle: async ({ accountId, kind, invoiceId }, { services }) => {
     const { database, mailer, config } = services;
     const billingUrl = `${config.publicUrl}/billing`;

@@ -54,6 +54,7 @@ export const creditAlertsJob = defineJob({
   retry: { limit: 0, delaySeconds: 60, backoff: false },
   policy: 'stately',
   expireInSeconds: 120,
+  heartbeatSeconds: 10,
   concurrency: 1,
   handle: async (_payload, { services }) => {
     const announced = await announceLowCredits(services, services.config.plans);

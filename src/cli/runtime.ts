@@ -82,6 +82,11 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       onTightened: (count, directory) => logger.warn({ directory, entries: count }, describeTightened(count, directory)),
     }));
   const ownsDatabase = !options.database;
+  // One line when the database goes away and one when it is back, however many statements failed.
+  database.availability.onChange((change) => {
+    if (change.isAvailable) logger.info({ downForMs: change.downForMs }, 'the database is available again');
+    else logger.error({ err: change.error }, 'the database is unavailable: requests answer 503 database_unavailable; work resumes by itself when it returns');
+  });
   const stoppers: (() => Promise<void>)[] = [];
   try {
     const migrations = await migrate(database);

@@ -23,9 +23,11 @@ export const followUpJob = defineJob({
     /** 1..count sends reminder N; count + 1 closes the order; `auto_cancel` cancels it. */
     step: z.union([z.number().int().min(1), z.literal('auto_cancel')]),
   }),
-  retry: { limit: 5, delaySeconds: 10, backoff: true, maximumDelaySeconds: 600 },
+  retry: { limit: 5, delaySeconds: 5, backoff: true, maximumDelaySeconds: 600 },
   policy: 'stately',
-  expireInSeconds: 120,
+  // Database work only: a reminder is prepared, or the order closed.
+  expireInSeconds: 60,
+  heartbeatSeconds: 10,
   handle: async ({ orderId, storeId, accountId, step }, { services }) => {
     const { database, queue } = services;
     await database.transaction(async (transaction) => {

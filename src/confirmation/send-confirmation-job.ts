@@ -32,7 +32,9 @@ export const sendConfirmationJob = defineJob({
   schema: z.object({ orderId: z.string(), accountId: z.string(), storeId: z.string() }),
   retry: { limit: 5, delaySeconds: 5, backoff: true, maximumDelaySeconds: 300 },
   policy: 'stately',
-  expireInSeconds: 120,
+  // Prepares messages in the database only (the session manager sends them): seconds of work.
+  expireInSeconds: 60,
+  heartbeatSeconds: 10,
   batchSize: MAX_BATCH_SIZE,
   // Every queued job wakes every worker of the queue to fetch: two workers fetching whole batches
   // keep up with any rate, where ten fetched mostly nothing.

@@ -18,9 +18,10 @@ const NOTES = {
 export const writeBackJob = defineJob({
   name: 'confirmation.write-back',
   schema: z.object({ orderId: z.string(), accountId: z.string(), storeId: z.string() }),
-  retry: { limit: 10, delaySeconds: 30, backoff: true, maximumDelaySeconds: 3600 },
+  retry: { limit: 12, delaySeconds: 5, backoff: true, maximumDelaySeconds: 3600 },
   policy: 'stately',
   expireInSeconds: 120,
+  heartbeatSeconds: 10,
   handle: async ({ orderId, storeId }, { services }) => {
     const { database, keyring, config, logger } = services;
     const [order] = await database.query<{ external_id: string; number: string; status: string; platform: string }>(

@@ -9,6 +9,8 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { DatabaseAvailability } from './availability.ts';
+import { mapConnectionError } from './connection-errors.ts';
 import { describeTightened, secureDataDirectory } from './data-directory.ts';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.ts';
 import { choosePostgresConnection, planPostgresConnection, type PostgresConnection, type TlsEnvironment } from './postgres-connection.ts';
@@ -57,6 +59,8 @@ export type Database = Queryable & {
   pglite: PGlite | null;
   /** How this process reaches PostgreSQL (URL and TLS as chosen at open), for pg-boss's own pool. */
   connection: PostgresConnection | null;
+  /** Whether the database answers, as this process's connections saw last (always true on PGlite). */
+  availability: DatabaseAvailability;
   close(): Promise<void>;
 };
 
@@ -131,6 +135,16 @@ const toQueryConfig = (text: string, params: unknown[], options: QueryOptions | 
   return { name, text, values: params };
 };
 
+/**
+ * How long a statement waits for a connection (a free pool slot, or a new connection to a server
+ * that does not answer) before failing as `database_unavailable`: a request during an outage
+ * answers 503 within it instead of hanging. pg-boss's pool uses the same.
+ */
+export const CONNECT_TIMEOUT_MS = 4_000;
+
+// TCP keepalive finds a server that vanished without closing its sockets (a lost machine).
+const KEEPALIVE = { keepAlive: true, keepAliveInitialDelayMillis: 10_000 } as const;
+
 const openPostgres = async (databaseUrl: string, tls: TlsEnvironment, poolSize: number, schemaName: string): Promise<Database> => {
   const setSearchPath = searchPathStatement(schemaName);
   const unreachable = (error: unknown) =>
@@ -144,15 +158,39 @@ const openPostgres = async (databaseUrl: string, tls: TlsEnvironment, poolSize: 
   // some poolers refuse; the pool hands a connection out only after this succeeded.
   const pool = new pg.Pool({
     ...connection,
+    ...KEEPALIVE,
     max: poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     application_name: 'akked',
     onConnect: async (client) => {
       await client.query(setSearchPath);
     },
   });
-  pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it on the next checkout.
+  const availability = new DatabaseAvailability({
+    probe: async () => {
+      await pool.query('select 1');
+    },
   });
+  // An idle client that loses its connection is reported here; the pool replaces it on the next checkout.
+  pool.on('error', (error) => availability.reportFailure(error));
+  // A checked-out client (a transaction, drizzle's or better-auth's statements) has no listener of
+  // the pool's: without one of its own, a connection dropped under it is an uncaught 'error' event
+  // that ends the process. Its statement fails with the same error, and release() discards it.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => availability.reportFailure(error));
+  });
+  /** Runs one database call: reports reachability, and turns connection failures into `database_unavailable`. */
+  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await call();
+      availability.reportSuccess();
+
+      return result;
+    } catch (error) {
+      availability.reportFailure(error);
+      throw mapConnectionError(error);
+    }
+  };
   try {
     const client = await pool.connect();
     client.release();
@@ -166,65 +204,114 @@ const openPostgres = async (databaseUrl: string, tls: TlsEnvironment, poolSize: 
     kind: 'postgres',
     schema: schemaName,
     orm,
-    query: async <T extends Row>(text: string, params: unknown[] = [], options?: QueryOptions) =>
-      (await pool.query(toQueryConfig(text, params, options))).rows as T[],
-    exec: async (script) => {
-      await pool.query(script);
-    },
-    transaction: async (work) => {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const result = await work({
-          orm: drizzlePostgres(client) as unknown as Orm,
-          query: async <T extends Row>(text: string, params: unknown[] = [], options?: QueryOptions) =>
-            (await client.query(toQueryConfig(text, params, options))).rows as T[],
-          exec: async (script) => {
-            await client.query(script);
-          },
-        });
-        await client.query('commit');
+    query: <T extends Row>(text: string, params: unknown[] = [], options?: QueryOptions) =>
+      guarded(async () => (await pool.query(toQueryConfig(text, params, options))).rows as T[]),
+    exec: (script) =>
+      guarded(async () => {
+        await pool.query(script);
+      }),
+    transaction: (work) =>
+      guarded(async () => {
+        const client = await pool.connect();
+        // A client whose rollback did not go through may still be inside the transaction: it is
+        // discarded instead of going back to the pool.
+        let discard: Error | undefined;
+        try {
+          await client.query('begin');
+          const result = await work({
+            orm: drizzlePostgres(client) as unknown as Orm,
+            query: <T extends Row>(text: string, params: unknown[] = [], options?: QueryOptions) =>
+              guarded(async () => (await client.query(toQueryConfig(text, params, options))).rows as T[]),
+            exec: (script) =>
+              guarded(async () => {
+                await client.query(script);
+              }),
+          });
+          // A commit cut off by a lost connection may or may not have landed: the caller hears
+          // database_unavailable (never a success), and retries meet the unique keys.
+          await client.query('commit');
 
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-    listen: (channel, handler) => listenOnPostgres(connection, channel, handler),
+          return result;
+        } catch (error) {
+          await client.query('rollback').catch((rollbackError: unknown) => {
+            discard = rollbackError instanceof Error ? rollbackError : new Error('rollback failed');
+          });
+          throw error;
+        } finally {
+          client.release(discard);
+        }
+      }),
+    listen: (channel, handler) => listenOnPostgres(connection, channel, handler, availability),
     pglite: null,
     connection,
-    close: () => pool.end(),
+    availability,
+    close: async () => {
+      availability.close();
+      await pool.end();
+    },
   };
 };
 
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+const LISTEN_RETRY_FIRST_MS = 1_000;
+const LISTEN_RETRY_MAX_MS = 10_000;
+
 /**
  * LISTEN needs a connection of its own, kept open; when it drops, it is replaced after a short
- * pause (notifications sent meanwhile are lost, so listeners also poll as a backstop).
+ * pause, and again (backing off to 10 s) for as long as the database is away. Notifications sent
+ * meanwhile are lost, so listeners also poll as a backstop.
  */
-const listenOnPostgres = async (connection: PostgresConnection, channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> => {
+const listenOnPostgres = async (
+  connection: PostgresConnection,
+  channel: string,
+  handler: (payload: string) => void,
+  availability: DatabaseAvailability,
+): Promise<() => Promise<void>> => {
   if (!CHANNEL_NAME.test(channel)) throw new AppError('internal', { message: `invalid channel name ${channel}` });
   let client: pg.Client | null = null;
   let isStopped = false;
+  const reconnectAfter = (delayMs: number) => {
+    setTimeout(() => {
+      if (isStopped) return;
+      connect().catch((error: unknown) => {
+        availability.reportFailure(error);
+        reconnectAfter(Math.min(delayMs * 2, LISTEN_RETRY_MAX_MS));
+      });
+    }, delayMs).unref();
+  };
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ ...connection, application_name: 'akked-listen' });
+    const next = new pg.Client({ ...connection, ...KEEPALIVE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'akked-listen' });
+    let isLost = false;
+    const lose = (error: unknown) => {
+      if (isLost) return;
+      isLost = true;
+      next.end().catch(() => undefined);
+      if (isStopped) return;
+      availability.reportFailure(error);
+      if (client === next) client = null;
+      reconnectAfter(LISTEN_RETRY_FIRST_MS);
+    };
     next.on('notification', (message) => {
       if (message.channel === channel) handler(message.payload ?? '');
     });
-    next.on('error', () => {
-      if (isStopped) return;
-      next.end().catch(() => undefined);
-      setTimeout(() => {
-        if (!isStopped) connect().catch(() => undefined);
-      }, 1_000).unref();
+    // Before connect(): a failure while connecting rejects it instead, and is handled by the caller.
+    next.on('error', (error) => {
+      if (client === next) lose(error);
     });
-    await next.connect();
-    await next.query(`LISTEN ${channel}`);
+    next.on('end', () => {
+      if (client === next) lose(new Error('Connection terminated unexpectedly'));
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+    } catch (error) {
+      isLost = true;
+      await next.end().catch(() => undefined);
+      throw error;
+    }
     client = next;
+    availability.reportSuccess();
   };
   await connect();
 
@@ -308,6 +395,8 @@ export const wrapPglite = async (
     },
     pglite,
     connection: null,
+    // One process owns the embedded database: it cannot go away underneath it.
+    availability: new DatabaseAvailability({ probe: async () => undefined }),
     close: async () => {
       await options.onClose?.();
       if (options.closesInstance) await pglite.close();

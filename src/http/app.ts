@@ -18,6 +18,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { diagnoseFailure } from '../db/availability.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, mapConnectionError } from '../db/connection-errors.ts';
 import { AppError } from '../errors.ts';
 import { takeRandomBytes } from '../ids.ts';
 import { createLazyChildLogger } from '../logger.ts';
@@ -75,8 +77,14 @@ const describeValidation = (error: FastifyError): string => {
 };
 
 /** The one place where any error becomes an HTTP answer `{error:{code,message}}`. */
-export const sendError = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+export const sendError = (thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+  // A lost database connection may reach here raw or wrapped (drizzle, better-auth): always a 503.
+  const error = mapConnectionError(thrown);
   if (error instanceof AppError) {
+    if (error.code === 'database_unavailable') {
+      // Logged once per outage by the database layer, not once per request; the caller retries.
+      return reply.status(error.status).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).send(error.toJSON());
+    }
     if (error.status >= 500) request.log.error({ err: error }, 'request failed');
     const retryAfter = error.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
@@ -231,7 +239,7 @@ export const createApp = async ({ services }: CreateAppOptions): Promise<AppInst
   const counters = new RateLimitCounters(services.database, (error) => httpLogger.warn({ err: error }, 'rate-limit counters not saved; retrying'));
   app.decorate('rateLimits', await registerRateLimits(app, counters));
 
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setErrorHandler(async (error, request, reply) => sendError(await diagnoseFailure(services.database, error), request, reply));
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
   );

@@ -1,3 +1,4 @@
+import { isDatabaseConnectionError } from '../db/connection-errors.ts';
 import type { Logger } from '../logger.ts';
 import { ingestOrders, type IngestDependencies, type IngestRequest, type IngestResult } from '../orders/ingest-order.ts';
 
@@ -101,8 +102,9 @@ export class IngestBatcher {
     try {
       results = await ingestOrders(this.dependencies, batch.map((waiting) => waiting.request));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
+      // With the database away, one by one would only fail again, each waiting its turn.
+      if (batch.length === 1 || isDatabaseConnectionError(error)) {
+        for (const waiting of batch) waiting.reject(error);
 
         return;
       }

@@ -237,10 +237,11 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
 export const reconcileWooCommerceJob: JobDefinition<ReconcilePayload> = defineJob({
   name: 'ingest.reconcile-woocommerce',
   schema: ReconcilePayloadSchema,
-  retry: { limit: 5, delaySeconds: 60, backoff: true, maximumDelaySeconds: 600 },
+  retry: { limit: 6, delaySeconds: 5, backoff: true, maximumDelaySeconds: 600 },
   // Keyed per store; the keyless scheduled run shares one key, so at most one fan-out is queued.
   policy: 'stately',
   expireInSeconds: 600,
+  heartbeatSeconds: 10,
   handle: async (payload, { services }) => {
     if (payload.storeId !== undefined && payload.accountId !== undefined) {
       await reconcileWooCommerceStore(services, payload.storeId, payload.accountId);

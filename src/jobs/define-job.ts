@@ -9,7 +9,11 @@ import type { Services } from '../services.ts';
 export type RetryPolicy = {
   /** Attempts after the first one. */
   limit: number;
-  /** Seconds before the first retry; doubled (with jitter) on each further one when `backoff`. */
+  /**
+   * Seconds before the first retry; doubled (with jitter) on each further one when `backoff`. A
+   * job of a dead worker is retried after its heartbeat plus this delay, so it stays short (5 s)
+   * wherever the job must move on within 30 s; backoff and the limit spread the later attempts.
+   */
   delaySeconds: number;
   backoff: boolean;
   /** Upper bound of the backoff delay. */
@@ -38,8 +42,18 @@ export type JobDefinition<Payload> = {
   schema: z.ZodType<Payload>;
   retry: RetryPolicy;
   policy: QueuePolicy;
-  /** Seconds a running attempt may take before it counts as failed and may be retried. */
+  /**
+   * Seconds a running attempt may take at most before it counts as failed and is retried: a bound
+   * on the work itself (a network call's timeouts, a purge), not on how fast a dead worker is noticed.
+   */
   expireInSeconds: number;
+  /**
+   * Seconds without a heartbeat after which a running attempt counts as failed and is retried
+   * elsewhere (at least 10, pg-boss's minimum). The worker refreshes it every half of this while
+   * the handler runs, so only a worker that died (kill -9, OOM, a lost machine or connection)
+   * misses it: its jobs run on another worker within this plus the retry delay.
+   */
+  heartbeatSeconds: number;
   /** Parallel attempts of this job per worker process; defaults to AKKED_WORKER_CONCURRENCY. */
   concurrency?: number;
   /**

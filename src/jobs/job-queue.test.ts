@@ -27,6 +27,7 @@ const recordRun = defineJob({
   retry: { limit: 3, delaySeconds: 1, backoff: false },
   policy: 'standard',
   expireInSeconds: 60,
+  heartbeatSeconds: 10,
   handle: async ({ runId, failTimes, failure }, { services, retryCount }) => {
     await services.database.query('insert into test_job_runs (run_id, attempt) values ($1, $2)', [runId, retryCount]);
     if (retryCount < failTimes) {
@@ -41,6 +42,7 @@ const dedupedRun = defineJob({
   retry: { limit: 0, delaySeconds: 1, backoff: false },
   policy: 'stately',
   expireInSeconds: 60,
+  heartbeatSeconds: 10,
   handle: async () => undefined,
 });
 

@@ -1,5 +1,6 @@
 import { fromPglite, PgBoss, type Db, type JobResult, type JobWithMetadata } from 'pg-boss';
-import type { Database, Queryable, Transaction } from '../db/database.ts';
+import { isDatabaseConnectionError } from '../db/connection-errors.ts';
+import { CONNECT_TIMEOUT_MS, type Database, type Queryable, type Transaction } from '../db/database.ts';
 import { AppError, isRetryable } from '../errors.ts';
 import { createLazyChildLogger, type Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
@@ -69,8 +70,19 @@ export class JobQueue {
     } as const;
     const boss = database.pglite
       ? new PgBoss({ ...common, db: fromPglite(database.pglite), backend: 'pglite' })
-      : new PgBoss({ ...common, ...database.connection, max: 5, application_name: 'akked-jobs' });
-    boss.on('error', (error: unknown) => logger.error({ err: error }, 'job queue error'));
+      : new PgBoss({
+          ...common,
+          ...database.connection,
+          max: 5,
+          application_name: 'akked-jobs',
+          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        });
+    boss.on('error', (error: unknown) => {
+      // During an outage every poll, heartbeat and supervision fails: the database layer says it
+      // once (and again when it is back) instead of a line per attempt.
+      if (isDatabaseConnectionError(error)) database.availability.reportFailure(error);
+      else logger.error({ err: error }, 'job queue error');
+    });
     await boss.start();
 
     return new JobQueue(boss, logger, common.schema);
@@ -89,6 +101,7 @@ export class JobQueue {
           ? { retryDelayMax: definition.retry.maximumDelaySeconds }
           : {}),
         expireInSeconds: definition.expireInSeconds,
+        heartbeatSeconds: definition.heartbeatSeconds,
         notify: true,
       };
       const existing = await this.boss.getQueue(definition.name);

@@ -12,6 +12,7 @@ export const vacuumJob = defineJob({
   retry: { limit: 0, delaySeconds: 60, backoff: false },
   policy: 'stately',
   expireInSeconds: 600,
+  heartbeatSeconds: 10,
   concurrency: 1,
   handle: async (_payload, { services }) => {
     if (services.database.kind !== 'pglite') return;

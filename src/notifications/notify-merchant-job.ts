@@ -19,9 +19,10 @@ export const notifyMerchantJob = defineJob({
     kind: z.enum(['credits_exhausted', 'number_logged_out', 'number_banned', 'number_disconnected', 'number_restricted']),
     numberId: z.string().optional(),
   }),
-  retry: { limit: 8, delaySeconds: 30, backoff: true, maximumDelaySeconds: 3600 },
+  retry: { limit: 10, delaySeconds: 5, backoff: true, maximumDelaySeconds: 3600 },
   policy: 'stately',
   expireInSeconds: 120,
+  heartbeatSeconds: 10,
   handle: async ({ accountId, kind, numberId }, { services }) => {
     const { database, mailer, config } = services;
     if (kind === 'credits_exhausted') {

@@ -6,9 +6,10 @@ import { purge } from './purge.ts';
 export const purgeJob = defineJob({
   name: 'privacy.purge',
   schema: z.object({}),
-  retry: { limit: 3, delaySeconds: 600, backoff: true, maximumDelaySeconds: 7200 },
+  retry: { limit: 6, delaySeconds: 5, backoff: true, maximumDelaySeconds: 7200 },
   policy: 'stately',
   expireInSeconds: 3600,
+  heartbeatSeconds: 10,
   concurrency: 1,
   handle: async (_payload, { services }) => {
     await purge({

@@ -1,3 +1,4 @@
+import { isDatabaseConnectionError } from '../db/connection-errors.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { applyForwardReceipts, applyReceipt, receiptKey, type NumberReceipt } from './delivery.ts';
@@ -81,6 +82,12 @@ export class ReceiptBatcher {
     try {
       applied = await applyForwardReceipts(this.options.database, entries);
     } catch (error) {
+      // With the database away, each is kept and offered again (as one that overtook its send).
+      if (isDatabaseConnectionError(error)) {
+        for (const entry of entries) entry.settle(false);
+
+        return;
+      }
       this.options.logger.warn({ err: error, receipts: entries.length }, 'a batch of receipts failed; applying them one by one');
       await this.applyOneByOne(entries);
 
@@ -94,6 +101,10 @@ export class ReceiptBatcher {
       try {
         entry.settle(await this.options.database.transaction((transaction) => applyReceipt(transaction, entry.numberId, entry.receipt)));
       } catch (error) {
+        if (isDatabaseConnectionError(error)) {
+          entry.settle(false);
+          continue;
+        }
         this.options.logger.error({ err: error, numberId: entry.numberId }, 'could not apply a receipt');
         // Dropped, not kept: offering it again would fail again.
         entry.settle(true);

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { readCredential } from '../credentials/credential-store.ts';
 import type { Keyring } from '../crypto/envelope.ts';
 import { encrypt } from '../crypto/envelope.ts';
+import { isDatabaseConnectionError } from '../db/connection-errors.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { AppError, isRetryable } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -264,7 +265,8 @@ export class SessionManager {
       // Receipts that overtook a send recorded since (the record usually applies them at once).
       for (const live of this.sessions.values()) if (live.pendingReceipts.length > 0) void this.applyPendingReceipts(live);
     } catch (error) {
-      this.log.error({ err: error }, 'session manager tick failed');
+      // A database outage is logged once by the database layer; the next tick tries again.
+      if (!isDatabaseConnectionError(error)) this.log.error({ err: error }, 'session manager tick failed');
     } finally {
       this.isTicking = false;
     }

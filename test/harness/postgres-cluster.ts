@@ -19,6 +19,10 @@ export type OwnCluster = {
   url(parameters?: Record<string, string>): string;
   /** Replaces the server certificate and reloads (PostgreSQL re-reads its TLS files on SIGHUP). */
   useCertificate(certificate: ServerCertificate): Promise<void>;
+  /** Crashes the server as a power cut would (`pg_ctl stop -m immediate`), keeping its data. */
+  crash(): Promise<void>;
+  /** Starts the server again on the same port and data (after `crash`); resolves once it accepts connections. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -81,6 +85,7 @@ export const startOwnCluster = async (options: OwnClusterOptions = {}): Promise<
     await writeOwned(path.join(data, 'server.crt'), certificate.certificate);
     await writeOwned(path.join(data, 'server.key'), certificate.key);
   };
+  const startServer = () => asPostgres(path.join(binaries, 'pg_ctl'), ['-D', data, '-l', path.join(directory, 'server.log'), '-w', 'start']);
   try {
     await asPostgres(path.join(binaries, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
     const settings = [
@@ -98,7 +103,7 @@ export const startOwnCluster = async (options: OwnClusterOptions = {}): Promise<
     await writeOwned(path.join(data, 'postgresql.auto.conf'), `${settings.join('\n')}\n`);
     const hba = options.hba ?? ['host all all 127.0.0.1/32 trust'];
     await writeOwned(path.join(data, 'pg_hba.conf'), `local all all trust\n${hba.join('\n')}\n`);
-    await asPostgres(path.join(binaries, 'pg_ctl'), ['-D', data, '-l', path.join(directory, 'server.log'), '-w', 'start']);
+    await startServer();
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;
@@ -118,6 +123,12 @@ export const startOwnCluster = async (options: OwnClusterOptions = {}): Promise<
       await asPostgres(path.join(binaries, 'pg_ctl'), ['-D', data, 'reload']);
       // The postmaster re-reads the files when it handles SIGHUP, shortly after pg_ctl returns.
       await new Promise((resolve) => setTimeout(resolve, 500));
+    },
+    crash: async () => {
+      await asPostgres(path.join(binaries, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
+    },
+    start: async () => {
+      await startServer();
     },
     stop: async () => {
       await asPostgres(path.join(binaries, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']).catch(() => undefined);

@@ -1,7 +1,8 @@
 import { CLIENT_ADDRESS_HEADER, SESSION_COOKIE_NAME, type Auth } from '../../accounts/auth.ts';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import { ERROR_STATUS, type ErrorCode } from '../../errors.ts';
+import { diagnoseFailure } from '../../db/availability.ts';
+import { ERROR_STATUS, isAppError, type ErrorCode } from '../../errors.ts';
 import type { AppInstance } from '../app.ts';
 import { toWebHeaders } from '../authenticate.ts';
 import { clientAddress } from '../client-address.ts';
@@ -57,6 +58,11 @@ export const registerAuthRoutes = (app: AppInstance, options: { auth: Auth; conf
           ...(hasBody ? { body: new Uint8Array(request.rawBody as Buffer) } : {}),
         }),
       );
+      if (response.status >= 500) {
+        // better-auth turns a lost database into a bare 500: answered as the retryable 503 it is.
+        const diagnosed = await diagnoseFailure(app.services.database, new Error(`better-auth answered ${response.status}`));
+        if (isAppError(diagnosed)) throw diagnosed;
+      }
       reply.status(response.status);
       response.headers.forEach((value, name) => {
         if (name === 'set-cookie' || name === 'content-length') return;
