@@ -19,7 +19,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { diagnoseFailure } from '../db/availability.ts';
-import { DATABASE_RETRY_AFTER_SECONDS, mapConnectionError } from '../db/connection-errors.ts';
+import { isDatabaseConnectionError, mapConnectionError } from '../db/connection-errors.ts';
 import { AppError } from '../errors.ts';
 import { takeRandomBytes } from '../ids.ts';
 import { createLazyChildLogger } from '../logger.ts';
@@ -81,11 +81,8 @@ export const sendError = (thrown: unknown, request: FastifyRequest, reply: Fasti
   // A lost database connection may reach here raw or wrapped (drizzle, better-auth): always a 503.
   const error = mapConnectionError(thrown);
   if (error instanceof AppError) {
-    if (error.code === 'database_unavailable') {
-      // Logged once per outage by the database layer, not once per request; the caller retries.
-      return reply.status(error.status).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS)).send(error.toJSON());
-    }
-    if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+    // An outage is logged once by the database layer, not once per request; the caller retries.
+    if (error.status >= 500 && error.code !== 'database_unavailable') request.log.error({ err: error }, 'request failed');
     const retryAfter = error.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
 
@@ -236,7 +233,9 @@ export const createApp = async ({ services }: CreateAppOptions): Promise<AppInst
   });
 
   // Before any route is added: @fastify/rate-limit attaches each route's limiter as it is registered.
-  const counters = new RateLimitCounters(services.database, (error) => httpLogger.warn({ err: error }, 'rate-limit counters not saved; retrying'));
+  const counters = new RateLimitCounters(services.database, (error) => {
+    if (!isDatabaseConnectionError(error)) httpLogger.warn({ err: error }, 'rate-limit counters not saved; retrying');
+  });
   app.decorate('rateLimits', await registerRateLimits(app, counters));
 
   app.setErrorHandler(async (error, request, reply) => sendError(await diagnoseFailure(services.database, error), request, reply));
