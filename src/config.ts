@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadPlans, type Plan } from './billing/plans.ts';
-import { SSL_MODES } from './db/postgres-connection.ts';
+import { SSL_MODES } from './db/ssl-modes.ts';
 
 /**
  * Every setting of Akked, parsed once from the environment (DESIGN.md §5.2). Nothing else reads
@@ -108,6 +108,9 @@ export const EnvironmentSchema = z.object({
   AKKED_METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).optional()),
   /** Lets `/metrics` on the public port answer a request with `Authorization: Bearer <token>`. */
   AKKED_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional()),
+  /** OpenTelemetry tracing: spans go to `<endpoint>/v1/traces` (OTLP over HTTP, JSON); unset, nothing of it loads. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  OTEL_SERVICE_NAME: z.preprocess(emptyAsUndefined, z.string().max(100).default('akked')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, logLevelSchema.default('info')),
   /** `json` lines or `pretty` text; unset: pretty when stdout is a terminal, else json. */
   LOG_FORMAT: z.preprocess(emptyAsUndefined, z.enum(['json', 'pretty']).optional()),

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createCommandLogger, createCommandNotice, loadConfigOrExplain, type CommandIo } from './command-io.ts';
+import { readVersion } from './main.ts';
 import type { Roles, Runtime } from './runtime.ts';
 
 export type RoleCommand = 'serve' | 'api' | 'worker';
@@ -98,6 +99,15 @@ export const runRoleCommand = async (command: RoleCommand, args: string[], io: C
   if (!config) return 1;
   const logger = createCommandLogger(config, command);
   const roles: Roles = { api: command !== 'worker', worker: command !== 'api' };
+  // Before the application loads: the instrumentations patch pg and http as they are imported.
+  const telemetry = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? (await import('../telemetry/start-tracing.ts')).startTracing({
+        endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+        serviceName: config.OTEL_SERVICE_NAME,
+        version: readVersion(),
+        role: command,
+      })
+    : null;
   let runtime: Runtime;
   try {
     // Imported only now: a mistyped flag is answered before the whole application loads.
@@ -107,6 +117,7 @@ export const runRoleCommand = async (command: RoleCommand, args: string[], io: C
     const explanation = explainStartFailure(error, config);
     logger.fatal({ err: error }, `failed to start: ${explanation}`);
     io.stderr(`akked ${command}: ${explanation}\n`);
+    await telemetry?.stop();
 
     return 1;
   }
@@ -114,5 +125,9 @@ export const runRoleCommand = async (command: RoleCommand, args: string[], io: C
   if (runtime.url) logger.info({ listeningOn: runtime.url, ...operations }, `Akked is ready: open ${addressToOpen(config, runtime.url)}`);
   else logger.info(operations, 'Akked worker is ready');
 
-  return waitForStopSignal(logger, () => runtime.stop());
+  // Spans still batched are exported once everything else has stopped.
+  return waitForStopSignal(logger, async () => {
+    await runtime.stop();
+    await telemetry?.stop();
+  });
 };

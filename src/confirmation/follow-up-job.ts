@@ -57,9 +57,17 @@ export const followUpJob = defineJob({
   },
 });
 
-type FollowUpOptions = { orderId: string; accountId: string; storeId: string; settings: StoreSettings; timezone: string };
+type FollowUpOptions = {
+  orderId: string;
+  accountId: string;
+  storeId: string;
+  settings: StoreSettings;
+  timezone: string;
+  /** The trace the follow-ups continue (the send job's); default: the active span. */
+  traceParent?: string | null;
+};
 
-type PlannedFollowUp = { payload: z.infer<typeof followUpJob.schema>; dedupeKey: string; startAfter: Date };
+type PlannedFollowUp = { payload: z.infer<typeof followUpJob.schema>; dedupeKey: string; startAfter: Date; traceParent: string | null };
 
 /** The first follow-up of a queued confirmation (and the auto-cancel deadline), as jobs to enqueue. */
 const planFollowUps = (options: FollowUpOptions, now: Date): PlannedFollowUp[] => {
@@ -70,12 +78,14 @@ const planFollowUps = (options: FollowUpOptions, now: Date): PlannedFollowUp[] =
     settings.reminders.count > 0
       ? nextAllowedSendTime({ now, orderReceivedAt: now, sendDelayMinutes: afterMinutes, quietHours: settings.quietHours, timezone: options.timezone })
       : new Date(now.getTime() + afterMinutes * 60_000);
-  const jobs: PlannedFollowUp[] = [{ payload: { orderId, accountId, storeId, step: 1 }, dedupeKey: `follow-up:${orderId}:1`, startAfter: firstAt }];
+  const traceParent = options.traceParent ?? null;
+  const jobs: PlannedFollowUp[] = [{ payload: { orderId, accountId, storeId, step: 1 }, dedupeKey: `follow-up:${orderId}:1`, startAfter: firstAt, traceParent }];
   if (settings.autoCancelAfterMinutes !== null) {
     jobs.push({
       payload: { orderId, accountId, storeId, step: 'auto_cancel' },
       dedupeKey: `follow-up:${orderId}:auto_cancel`,
       startAfter: new Date(now.getTime() + settings.autoCancelAfterMinutes * 60_000),
+      traceParent,
     });
   }
 

@@ -3,6 +3,7 @@ import { newId } from '../ids.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { transitionOrder, type OrderStatus } from '../orders/order-status.ts';
 import { findStoreForWebhook } from '../stores/stores.ts';
+import { tracing } from '../telemetry/tracing.ts';
 import type { InboundMessage } from '../whatsapp/provider.ts';
 import { OUTBOUND_ORDER_SELECT, queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';
 import { readReply } from './reply-intent.ts';
@@ -56,32 +57,49 @@ export const handleInboundMessage = async (
     const byCode = code ? await findOrderByCode(transaction, context.numberId, code) : null;
     const order = byCode ?? (await findLatestAwaitingOrder(transaction, context.numberId, message.from));
     if (!order) return 'ignored';
-    const inserted = await transaction.query(
-      `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, provider_message_id, customer_phone, created_at)
-       values ($1, $2, $3, $4, 'inbound', 'reply', $5, 'received', $6, $7, $8)
-       on conflict (number_id, provider_message_id) where provider_message_id is not null do nothing returning id`,
-      [newId('message'), order.account_id, order.id, context.numberId, message.text, message.providerMessageId, message.from, message.at],
-    );
-    if (inserted.length === 0) return 'duplicate';
-    const store = await findStoreForWebhook(transaction, order.store_id);
-    if (!store) return 'ignored';
-    const reading = readReply(message.text);
-    // Quoting the order's code is the customer's own confirmation (the link prefills "confirm"),
-    // unless the text refuses or asks to stop messages.
-    const intent = byCode && reading.topic !== 'opt_out' ? (reading.intent === 'cancel' ? 'cancel' : 'confirm') : reading.intent;
-    if (intent === 'unclear') {
-      const [clarified] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'clarify'", [order.id]);
-      if (clarified) return 'unclear';
-      await queueOutboundMessage(transaction, { order, store, kind: 'clarify', fromNumberId: context.numberId });
+    // A reply about an order continues the order's trace; its write-back job carries it on.
+    return tracing.inSpan('confirmation.reply', { parent: order.trace_parent, attributes: { 'akked.order.id': order.id, 'akked.number.id': context.numberId } }, async () => {
+      const outcome = await decideFromReply(dependencies, transaction, context, message, order, byCode !== null);
+      tracing.annotate({ 'akked.reply.outcome': outcome });
 
-      return 'clarified';
-    }
-    const status = intent === 'confirm' ? 'confirmed' : 'cancelled';
-    const isManualOverride = order.status === 'failed';
-    const changed = await transitionOrder(transaction, { orderId: order.id, status, cause: 'customer_reply', isManual: isManualOverride });
-    if (!changed) return 'duplicate';
-    await queueOutboundMessage(transaction, { order, store, kind: status, fromNumberId: context.numberId });
-    await dependencies.queue.enqueue(writeBackJob, { orderId: order.id, accountId: order.account_id, storeId: order.store_id }, { transaction, dedupeKey: `write-back:${order.id}` });
-
-    return status;
+      return outcome;
+    });
   });
+
+const decideFromReply = async (
+  dependencies: { queue: JobQueue },
+  transaction: Transaction,
+  context: { numberId: string },
+  message: InboundMessage,
+  order: OutboundOrder,
+  isByCode: boolean,
+): Promise<InboundOutcome> => {
+  const inserted = await transaction.query(
+    `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, provider_message_id, customer_phone, created_at)
+     values ($1, $2, $3, $4, 'inbound', 'reply', $5, 'received', $6, $7, $8)
+     on conflict (number_id, provider_message_id) where provider_message_id is not null do nothing returning id`,
+    [newId('message'), order.account_id, order.id, context.numberId, message.text, message.providerMessageId, message.from, message.at],
+  );
+  if (inserted.length === 0) return 'duplicate';
+  const store = await findStoreForWebhook(transaction, order.store_id);
+  if (!store) return 'ignored';
+  const reading = readReply(message.text);
+  // Quoting the order's code is the customer's own confirmation (the link prefills "confirm"),
+  // unless the text refuses or asks to stop messages.
+  const intent = isByCode && reading.topic !== 'opt_out' ? (reading.intent === 'cancel' ? 'cancel' : 'confirm') : reading.intent;
+  if (intent === 'unclear') {
+    const [clarified] = await transaction.query("select 1 from messages where order_id = $1 and kind = 'clarify'", [order.id]);
+    if (clarified) return 'unclear';
+    await queueOutboundMessage(transaction, { order, store, kind: 'clarify', fromNumberId: context.numberId });
+
+    return 'clarified';
+  }
+  const status = intent === 'confirm' ? 'confirmed' : 'cancelled';
+  const isManualOverride = order.status === 'failed';
+  const changed = await transitionOrder(transaction, { orderId: order.id, status, cause: 'customer_reply', isManual: isManualOverride });
+  if (!changed) return 'duplicate';
+  await queueOutboundMessage(transaction, { order, store, kind: status, fromNumberId: context.numberId });
+  await dependencies.queue.enqueue(writeBackJob, { orderId: order.id, accountId: order.account_id, storeId: order.store_id }, { transaction, dedupeKey: `write-back:${order.id}` });
+
+  return status;
+};

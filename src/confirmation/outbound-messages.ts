@@ -5,6 +5,7 @@ import type { OrderStatus } from '../orders/order-status.ts';
 import { newId } from '../ids.ts';
 import { OUTBOX_CHANNEL } from '../whatsapp/session-manager.ts';
 import type { Store } from '../stores/stores.ts';
+import { tracing } from '../telemetry/tracing.ts';
 import { buildTemplateVariables, pickLanguage, renderTemplate, resolveTemplate, type TemplateKind } from './templates.ts';
 
 /** The order fields a customer message is rendered from (and its state, for the callers that lock it). */
@@ -22,11 +23,13 @@ export type OutboundOrder = {
   customer_name: string | null;
   customer_phone: string | null;
   items: { name: string; variant: string | null; sku: string | null; quantity: number; unitPrice: string }[];
+  /** The order's trace (its webhook's span), while tracing is on. */
+  trace_parent: string | null;
 };
 
 /** The columns of an `OutboundOrder` (alias `o`). */
 export const OUTBOUND_ORDER_COLUMNS = `o.id, o.account_id, o.store_id, o.number, o.code, o.status, o.failure_reason, o.currency, o.total,
-  o.locale, o.customer_name, o.customer_phone, o.items`;
+  o.locale, o.customer_name, o.customer_phone, o.items, o.trace_parent`;
 
 /** Selects an `OutboundOrder` (alias `o`); callers add their `where` and locking. */
 export const OUTBOUND_ORDER_SELECT = `select ${OUTBOUND_ORDER_COLUMNS} from orders o`;
@@ -87,6 +90,8 @@ export type OutboundMessageRequest = {
   fromNumberId?: string;
   /** Send from this number instead of the store's (the Cloud API fallback), as this template. */
   viaCloudTemplate?: { numberId: string; templateName: string; languageCode: string; parameters: readonly string[] };
+  /** The span the message's send continues; default: the active span, else the order's trace. */
+  traceParent?: string | null;
 };
 
 /** One row of the multi-row insert (json_to_recordset reads these names). */
@@ -100,6 +105,7 @@ type MessageRow = {
   customer_phone: string | null;
   send_after: Date | null;
   template: ReturnType<typeof buildTemplatePayload> | null;
+  trace_parent: string | null;
 };
 
 /**
@@ -145,16 +151,18 @@ export const queueOutboundMessages = async (transaction: Transaction, requests: 
       customer_phone: order.customer_phone,
       send_after: request.sendAfter ?? null,
       template: request.viaCloudTemplate ? buildTemplatePayload(order, store, request.viaCloudTemplate) : null,
+      trace_parent: request.traceParent ?? tracing.traceParent() ?? order.trace_parent,
     });
   }
   if (rows.length > 0) {
     await transaction.query(
       `with input as (
          select * from json_to_recordset($1::json) as row (id text, account_id text, order_id text, number_id text, kind text, text text,
-           customer_phone text, send_after timestamptz, template jsonb)),
+           customer_phone text, send_after timestamptz, template jsonb, trace_parent text)),
        inserted as (
-         insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after, template)
-         select id, account_id, order_id, number_id, 'outbound', kind, text, 'queued', customer_phone, coalesce(send_after, now()), template from input
+         insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after, template, trace_parent)
+         select id, account_id, order_id, number_id, 'outbound', kind, text, 'queued', customer_phone, coalesce(send_after, now()), template, trace_parent
+         from input
          returning number_id)
        select count(pg_notify('${OUTBOX_CHANNEL}', number_id)) as woken from (select distinct number_id from inserted) as numbers`,
       [JSON.stringify(rows)],

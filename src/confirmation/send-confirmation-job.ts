@@ -7,10 +7,12 @@ import type { Metrics } from '../metrics.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
 import { transitionOrder } from '../orders/order-status.ts';
 import { findStoresForWebhook, type Store } from '../stores/stores.ts';
+import { tracing } from '../telemetry/tracing.ts';
 import { scheduleManyFollowUps } from './follow-up-job.ts';
 import { OUTBOUND_ORDER_COLUMNS, queueOutboundMessages, type OutboundOrder } from './outbound-messages.ts';
 
-export type SendRequest = { orderId: string };
+/** `traceParent`: the job's span, which the message's send continues (the batch runs in one job's context). */
+export type SendRequest = { orderId: string; traceParent?: string | null };
 
 export type SendDependencies = { database: Database; queue: JobQueue; logger: Logger; metrics?: Pick<Metrics, 'creditsConsumed'> };
 
@@ -40,7 +42,7 @@ export const sendConfirmationJob = defineJob({
   // keep up with any rate, where ten fetched mostly nothing.
   concurrency: 2,
   handle: async ({ orderId }, { services }) => {
-    await batcherFor(services).prepare({ orderId });
+    await batcherFor(services).prepare({ orderId, traceParent: tracing.traceParent() });
   },
 });
 
@@ -58,6 +60,7 @@ const readNumberProblem = (numberId: string | null, numberStatus: string | null)
 export const prepareConfirmations = async (dependencies: SendDependencies, requests: readonly SendRequest[]): Promise<void> => {
   const { database, queue } = dependencies;
   const orderIds = [...new Set(requests.map((request) => request.orderId))];
+  const traceParents = new Map(requests.map((request) => [request.orderId, request.traceParent ?? null]));
   const { exhaustedAccounts, consumed } = await database.transaction(async (transaction): Promise<{ exhaustedAccounts: Set<string>; consumed: number }> => {
     // The orders (locked, in id order so concurrent batches never deadlock), whether their question
     // exists already, and the status of their store's number, at once.
@@ -88,7 +91,7 @@ export const prepareConfirmations = async (dependencies: SendDependencies, reque
     }
     const messageIds = await queueOutboundMessages(
       transaction,
-      toQueue.map(({ order, store }) => ({ order, store, kind: 'confirmation' })),
+      toQueue.map(({ order, store }) => ({ order, store, kind: 'confirmation', traceParent: traceParents.get(order.id) ?? null })),
     );
     const exhausted = new Set<string>();
     const queued: typeof toQueue = [];
@@ -103,7 +106,14 @@ export const prepareConfirmations = async (dependencies: SendDependencies, reque
     await scheduleManyFollowUps(
       transaction,
       queue,
-      queued.map(({ order, store }) => ({ orderId: order.id, accountId: store.accountId, storeId: store.id, settings: store.settings, timezone: store.timezone })),
+      queued.map(({ order, store }) => ({
+        orderId: order.id,
+        accountId: store.accountId,
+        storeId: store.id,
+        settings: store.settings,
+        timezone: store.timezone,
+        traceParent: traceParents.get(order.id) ?? null,
+      })),
     );
 
     return { exhaustedAccounts: exhausted, consumed: queued.length };

@@ -5,6 +5,7 @@ import { defineJob } from '../jobs/define-job.ts';
 import { createGuardedFetch } from '../writeback/outbound-guard.ts';
 import { writeResultToStore } from '../writeback/platforms/index.ts';
 import { PlatformSchema } from '../ingest/order.ts';
+import { tracing } from '../telemetry/tracing.ts';
 
 const NOTES = {
   confirmed: 'Akked: the customer confirmed this order on WhatsApp.',
@@ -46,6 +47,7 @@ export const writeBackJob = defineJob({
       throw error;
     });
     services.metrics.writeBacks.inc({ platform, outcome: outcome === 'written' ? 'written' : 'not_supported' });
+    tracing.annotate({ 'akked.platform': platform, 'akked.write_back.outcome': outcome === 'written' ? 'written' : 'not_supported' });
     // The timeline says what the store now knows (or that its platform cannot record this result).
     await database.query('insert into order_events (id, account_id, order_id, status, cause) select $1, account_id, id, status, $3 from orders where id = $2', [
       newId('event'),

@@ -5,10 +5,9 @@ import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 
-/** libpq's `sslmode` values, weakest first. */
-export const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+import { SSL_MODES, type SslMode } from './ssl-modes.ts';
 
-export type SslMode = (typeof SSL_MODES)[number];
+export { SSL_MODES, type SslMode };
 
 /** libpq's environment fallbacks for what the URL does not say (PGSSLMODE, PGSSLROOTCERT). */
 export type TlsEnvironment = { sslMode?: SslMode | undefined; sslRootCert?: string | undefined };

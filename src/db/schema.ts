@@ -250,6 +250,8 @@ export const orders = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
     repliedAt: timestamp('replied_at', { withTimezone: true }),
     remindersSent: integer('reminders_sent').notNull().default(0),
+    /** W3C traceparent of the order's trace (its webhook's span), while tracing is on. */
+    traceParent: text('trace_parent'),
     ...timestamps,
   },
   (table) => [
@@ -282,6 +284,8 @@ export const messages = pgTable(
     sendingToken: bigint('sending_token', { mode: 'number' }),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     readAt: timestamp('read_at', { withTimezone: true }),
+    /** W3C traceparent of the span that queued the message (its send and receipts continue it), while tracing is on. */
+    traceParent: text('trace_parent'),
     ...timestamps,
   },
   (table) => [

@@ -24,6 +24,7 @@ import { AppError } from '../errors.ts';
 import { takeRandomBytes } from '../ids.ts';
 import { createLazyChildLogger } from '../logger.ts';
 import type { Services } from '../services.ts';
+import { tracing } from '../telemetry/tracing.ts';
 import { RateLimitCounters } from './rate-limit-counters.ts';
 import { registerRateLimits, type RateLimits } from './rate-limits.ts';
 
@@ -203,6 +204,8 @@ export const createApp = async ({ services }: CreateAppOptions): Promise<AppInst
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // The request's span is named by its route pattern, never by a path with ids or a query.
+    if (request.routeOptions.url) tracing.nameRequest(request.method, request.routeOptions.url);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,5 +1,6 @@
 import { isDatabaseConnectionError } from '../db/connection-errors.ts';
 import type { Logger } from '../logger.ts';
+import { tracing } from '../telemetry/tracing.ts';
 import { ingestOrders, type IngestDependencies, type IngestRequest, type IngestResult } from '../orders/ingest-order.ts';
 
 export type IngestBatcherOptions = IngestDependencies & {
@@ -60,7 +61,8 @@ export class IngestBatcher {
   /** Stores the order (see `ingestOrders`); resolves once it is committed. */
   write(request: IngestRequest): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ request, resolve, reject });
+      // The order's trace is its webhook's: taken now, since the batch runs in another's context.
+      this.waiting.push({ request: { ...request, traceParent: request.traceParent ?? tracing.traceParent() }, resolve, reject });
       if (this.isDue || this.waiting.length >= this.maxBatchSize) this.markDue();
       else this.timer ??= setTimeout(() => this.markDue(), this.maxWaitMs);
     });

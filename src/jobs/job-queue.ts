@@ -4,6 +4,7 @@ import { CONNECT_TIMEOUT_MS, type Database, type Queryable, type Transaction } f
 import { AppError, isRetryable } from '../errors.ts';
 import { createLazyChildLogger, type Logger } from '../logger.ts';
 import type { Services } from '../services.ts';
+import { readTraceParent, TRACE_PARENT_FIELD, tracing, type SpanAttributes } from '../telemetry/tracing.ts';
 import type { AnyJobDefinition, JobDefinition } from './define-job.ts';
 
 /** pg-boss's schema in a deployment (tests give each database its own). */
@@ -18,6 +19,28 @@ export type EnqueueOptions = {
   /** At most one queued job per key (for queues with a deduplicating policy). */
   dedupeKey?: string;
   startAfter?: Date;
+};
+
+/**
+ * The payload as stored: the definition's fields, plus the W3C trace context of the span that
+ * enqueued it when tracing is on, so the job's span continues the same trace (an order's, from its
+ * webhook to its write-back). Definitions' schemas drop the field when the job is parsed.
+ */
+const withTraceParent = (data: unknown, traceParent: string | null | undefined): object =>
+  traceParent ? { ...(data as object), [TRACE_PARENT_FIELD]: traceParent } : (data as object);
+
+const REFERENCE_FIELDS: readonly JobReferenceField[] = ['accountId', 'storeId', 'orderId', 'numberId', 'messageId'];
+
+/** A job's span attributes: its name, id and attempt, and the ids its payload names (never personal data). */
+const jobAttributes = (name: string, job: JobWithMetadata<unknown>): SpanAttributes => {
+  const attributes: SpanAttributes = { 'akked.job.name': name, 'akked.job.id': job.id, 'akked.job.attempt': job.retryCount + 1 };
+  const data = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Record<string, unknown>;
+  for (const field of REFERENCE_FIELDS) {
+    const value = data[field];
+    if (typeof value === 'string') attributes[`akked.${field.replace(/Id$/, '')}.id`] = value;
+  }
+
+  return attributes;
 };
 
 export type JobQueueOptions = {
@@ -119,9 +142,9 @@ export class JobQueue {
 
   /** Returns the job id, or null when a job with the same dedupe key is already queued. */
   async enqueue<Payload>(definition: JobDefinition<Payload>, payload: Payload, options: EnqueueOptions = {}): Promise<string | null> {
-    const data = definition.schema.parse(payload);
+    const data = withTraceParent(definition.schema.parse(payload), tracing.traceParent());
 
-    return this.boss.send(definition.name, data as object, {
+    return this.boss.send(definition.name, data, {
       ...(options.transaction ? { db: transactionAdapter(options.transaction) } : {}),
       ...(options.dedupeKey ? { singletonKey: options.dedupeKey } : {}),
       ...(options.startAfter ? { startAfter: options.startAfter } : {}),
@@ -136,14 +159,15 @@ export class JobQueue {
    */
   async enqueueMany<Payload>(
     definition: JobDefinition<Payload>,
-    jobs: readonly { payload: Payload; dedupeKey?: string; startAfter?: Date }[],
+    jobs: readonly { payload: Payload; dedupeKey?: string; startAfter?: Date; traceParent?: string | null }[],
     options: { transaction: Transaction },
   ): Promise<void> {
     if (jobs.length === 0) return;
     await this.boss.insert(
       definition.name,
       jobs.map((job) => ({
-        data: definition.schema.parse(job.payload) as object,
+        // Batched jobs come from many traces: each carries its own (else the caller's).
+        data: withTraceParent(definition.schema.parse(job.payload), job.traceParent ?? tracing.traceParent()),
         ...(job.dedupeKey ? { singletonKey: job.dedupeKey } : {}),
         ...(job.startAfter ? { startAfter: job.startAfter } : {}),
       })),
@@ -200,12 +224,14 @@ export class JobQueue {
       return { id: job.id, status: 'deadletter', output: { code: 'bad_request', message: 'invalid job payload' } };
     }
     try {
-      await definition.handle(parsed.data, {
-        services,
-        jobId: job.id,
-        retryCount: job.retryCount,
-        isLastAttempt: job.retryCount >= job.retryLimit,
-      });
+      await tracing.inSpan(`job ${definition.name}`, { parent: readTraceParent(job.data), kind: 'consumer', attributes: jobAttributes(definition.name, job) }, () =>
+        definition.handle(parsed.data, {
+          services,
+          jobId: job.id,
+          retryCount: job.retryCount,
+          isLastAttempt: job.retryCount >= job.retryLimit,
+        }),
+      );
 
       services.metrics.jobsProcessed.inc({ job: definition.name, result: 'completed' });
 

@@ -6,6 +6,7 @@ import { newId, takeRandomBytes } from '../ids.ts';
 import type { NormalizedOrder } from '../ingest/order.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Store } from '../stores/stores.ts';
+import { tracing } from '../telemetry/tracing.ts';
 import { ORDER_EVENTS_CHANNEL } from './order-event-hub.ts';
 import { transitionOrder, type OrderStatus } from './order-status.ts';
 
@@ -55,6 +56,8 @@ export type IngestOrderOptions = {
   /** `webhook`, `api`, `reconciliation`, `test_order`. */
   source: string;
   now?: Date;
+  /** The trace the order belongs to (its webhook's span); default: the active span, if any. */
+  traceParent?: string | null;
 };
 
 /** One order to store: `ingestOrders` writes many of them in one transaction. */
@@ -92,6 +95,7 @@ type OrderRow = {
   decision_cause: string;
   received_at: Date;
   notification: string;
+  trace_parent: string | null;
 };
 
 // Rows go in sorted by (store, platform order id): two transactions inserting the same orders take
@@ -100,12 +104,15 @@ const INSERT_ORDERS_SQL = `with input as (
     select * from json_to_recordset($1::json) as row (id text, account_id text, store_id text, platform text, external_id text, number text,
       code text, status text, failure_reason text, send_at timestamptz, platform_created_at timestamptz, currency text, total text, is_cod boolean,
       locale text, payment_method text, customer_name text, customer_phone text, customer_phone_raw text, phone_problem text, shipping_address jsonb,
-      items jsonb, received_event_id text, decided_event_id text, source text, decision_cause text, received_at timestamptz, notification text)),
+      items jsonb, received_event_id text, decided_event_id text, source text, decision_cause text, received_at timestamptz, notification text,
+      trace_parent text)),
   new_orders as (
     insert into orders (id, account_id, store_id, platform, external_id, number, code, status, failure_reason, send_at, platform_created_at,
-      currency, total, is_cod, locale, payment_method, customer_name, customer_phone, customer_phone_raw, phone_problem, shipping_address, items)
+      currency, total, is_cod, locale, payment_method, customer_name, customer_phone, customer_phone_raw, phone_problem, shipping_address, items,
+      trace_parent)
     select id, account_id, store_id, platform, external_id, number, code, status, failure_reason, send_at, platform_created_at,
-      currency, total, is_cod, locale, payment_method, customer_name, customer_phone, customer_phone_raw, phone_problem, shipping_address, items
+      currency, total, is_cod, locale, payment_method, customer_name, customer_phone, customer_phone_raw, phone_problem, shipping_address, items,
+      trace_parent
     from input order by store_id, external_id
     on conflict (store_id, external_id) do nothing
     returning id, account_id),
@@ -165,6 +172,7 @@ const toOrderRow = (request: IngestRequest): OrderRow => {
     decision_cause: decision.status === 'queued' ? (sendAt && sendAt > now ? 'waiting_for_send_time' : request.source) : (decision.reason ?? request.source),
     received_at: now,
     notification: JSON.stringify({ accountId: store.accountId, orderId, status: decision.status }),
+    trace_parent: request.traceParent ?? tracing.traceParent(),
   };
 };
 
@@ -218,6 +226,7 @@ export const ingestOrders = async (dependencies: IngestDependencies, requests: r
         .map((row) => ({
           payload: { orderId: row.id, accountId: row.account_id, storeId: row.store_id },
           dedupeKey: `send:${row.id}`,
+          traceParent: row.trace_parent,
           ...(row.send_at && row.send_at > row.received_at ? { startAfter: row.send_at } : {}),
         }));
       if (jobs.length > 0) await dependencies.queue.enqueueMany(sendConfirmationJob, jobs, { transaction });

@@ -113,7 +113,7 @@ describe.each(TEST_BACKENDS)('delivery receipts on %s', (backend) => {
       { numberId: 'num_batch', receipt: { providerMessageId: 'WAID-NOT-YET-RECORDED', status: 'delivered', at: deliveredAt } },
       { numberId: 'num_other', receipt: { providerMessageId: 'WAIDA', status: 'read', at: readAt } },
     ]);
-    expect([...applied].sort()).toEqual([receiptKey('num_batch', 'WAIDA'), receiptKey('num_batch', 'WAIDB')]);
+    expect([...applied.keys()].sort()).toEqual([receiptKey('num_batch', 'WAIDA'), receiptKey('num_batch', 'WAIDB')]);
     const first = await stateOf('batch_a');
     expect(first).toMatchObject({ message: 'read', order: 'read', events: [{ status: 'read', cause: 'receipt' }] });
     expect(first.deliveredAt?.getTime()).toBe(deliveredAt.getTime());

@@ -32,18 +32,19 @@ export const receiptKey = (numberId: string, providerMessageId: string): string 
  * never overwrites `read`; `read` implies delivered), its order follows (one event per order,
  * never backwards, never out of a decided status), and live dashboards are told. Receipts arrive
  * in any order, before our own record of the send too: returns the keys (`receiptKey`) of the
- * receipts whose message was found; the others are for the caller to keep and apply later.
+ * receipts whose message was found, each with its message's trace (to trace the receipt in it);
+ * the others are for the caller to keep and apply later.
  */
-export const applyForwardReceipts = async (queryable: Queryable, receipts: readonly NumberReceipt[]): Promise<Set<string>> => {
-  if (receipts.length === 0) return new Set();
+export const applyForwardReceipts = async (queryable: Queryable, receipts: readonly NumberReceipt[]): Promise<Map<string, string | null>> => {
+  if (receipts.length === 0) return new Map();
   for (const { receipt } of receipts) {
     if (receipt.status === 'failed') throw new Error('applyForwardReceipts takes sent, delivered and read receipts only');
   }
-  const rows = await queryable.query<{ number_id: string; provider_message_id: string }>(
+  const rows = await queryable.query<{ number_id: string; provider_message_id: string; trace_parent: string | null }>(
     `with input as (
        select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) as receipt (number_id, provider_message_id, status, at)),
      matched as (
-       select m.id, m.number_id, m.provider_message_id,
+       select m.id, m.number_id, m.provider_message_id, m.trace_parent,
          max(${messageRankSql('receipt.status')}) as rank,
          min(receipt.at) as sent_at,
          min(receipt.at) filter (where receipt.status in ('delivered', 'read')) as delivered_at,
@@ -72,7 +73,7 @@ export const applyForwardReceipts = async (queryable: Queryable, receipts: reado
        insert into order_events (id, account_id, order_id, status, cause)
        select ($5::text[])[row_number() over ()], account_id, id, status, case when status = 'sent' then 'server_ack' else 'receipt' end from moved
        returning 1)
-     select matched.number_id, matched.provider_message_id,
+     select matched.number_id, matched.provider_message_id, matched.trace_parent,
        (select count(pg_notify('${ORDER_EVENTS_CHANNEL}', json_build_object('accountId', account_id, 'orderId', order_id, 'messageId', id, 'status', status)::text))
         from advanced where order_id is not null) as announced,
        (select count(pg_notify('${ORDER_EVENTS_CHANNEL}', json_build_object('accountId', account_id, 'orderId', id, 'status', status)::text)) from moved) as moved,
@@ -89,7 +90,7 @@ export const applyForwardReceipts = async (queryable: Queryable, receipts: reado
     { isPrepared: true },
   );
 
-  return new Set(rows.map((row) => receiptKey(row.number_id, row.provider_message_id)));
+  return new Map(rows.map((row) => [receiptKey(row.number_id, row.provider_message_id), row.trace_parent]));
 };
 
 /** Tells live dashboards (GET /api/v1/orders/stream) that a message changed. */
@@ -126,17 +127,19 @@ export const applyReceipt = async (queryable: Queryable, numberId: string, recei
 /**
  * Records the server's acceptance of a message we claimed with `sendingToken`, and counts the send
  * against the number's pace (last send, sends today), in one statement: the message becomes
- * `sent`, its order follows, and live dashboards are told. A claim that is no longer ours (another
+ * `sent`, its order follows, and live dashboards are told. `traceParent` (the send's span) becomes
+ * the message's, so its receipts are traced under the send. A claim that is no longer ours (another
  * worker took the number over) changes no message.
  */
 export const recordSent = async (
   queryable: Queryable,
-  options: { numberId: string; messageId: string; sendingToken: number; providerMessageId: string | null; at: Date },
+  options: { numberId: string; messageId: string; sendingToken: number; providerMessageId: string | null; at: Date; traceParent?: string | null },
 ): Promise<void> => {
   await queryable.query(
     `with sent as (
        update messages set status = case when status in ('queued', 'sending') then 'sent' else status end,
-         provider_message_id = coalesce($3::text, provider_message_id), sent_at = coalesce(sent_at, $4), send_after = null, updated_at = now()
+         provider_message_id = coalesce($3::text, provider_message_id), sent_at = coalesce(sent_at, $4), send_after = null, updated_at = now(),
+         trace_parent = coalesce($7, trace_parent)
        where id = $1 and sending_token = $2
        returning id, account_id, order_id, kind),
      counted as (
@@ -159,7 +162,7 @@ export const recordSent = async (
        (select count(pg_notify('${ORDER_EVENTS_CHANNEL}', json_build_object('accountId', account_id, 'orderId', id, 'status', 'sent')::text)) from moved) as moved,
        (select count(*) from counted) as counted,
        (select count(*) from events) as events`,
-    [options.messageId, options.sendingToken, options.providerMessageId, options.at, options.numberId, newId('event')],
+    [options.messageId, options.sendingToken, options.providerMessageId, options.at, options.numberId, newId('event'), options.traceParent ?? null],
     { isPrepared: true },
   );
 };

@@ -1,6 +1,7 @@
 import { isDatabaseConnectionError } from '../db/connection-errors.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import { tracing } from '../telemetry/tracing.ts';
 import { applyForwardReceipts, applyReceipt, receiptKey, type NumberReceipt } from './delivery.ts';
 import type { Receipt } from './provider.ts';
 
@@ -78,7 +79,8 @@ export class ReceiptBatcher {
   }
 
   private async applyForward(entries: Waiting[]): Promise<void> {
-    let applied: Set<string>;
+    let applied: Map<string, string | null>;
+    const startedAt = Date.now();
     try {
       applied = await applyForwardReceipts(this.options.database, entries);
     } catch (error) {
@@ -93,7 +95,19 @@ export class ReceiptBatcher {
 
       return;
     }
-    for (const entry of entries) entry.settle(applied.has(receiptKey(entry.numberId, entry.receipt.providerMessageId)));
+    for (const entry of entries) {
+      const key = receiptKey(entry.numberId, entry.receipt.providerMessageId);
+      const traceParent = applied.get(key);
+      // Each receipt joins its message's trace (the span of its batch's statement).
+      if (traceParent) {
+        tracing.recordSpan('whatsapp.receipt', {
+          parent: traceParent,
+          startedAt,
+          attributes: { 'akked.number.id': entry.numberId, 'akked.receipt.status': entry.receipt.status },
+        });
+      }
+      entry.settle(applied.has(key));
+    }
   }
 
   private async applyOneByOne(entries: Waiting[]): Promise<void> {

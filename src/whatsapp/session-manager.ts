@@ -15,6 +15,7 @@ import { decideDisconnect, type DisconnectAlert } from './disconnect-policy.ts';
 import { IS_CONNECTING_ALLOWED, pauseConnecting } from './number-pause.ts';
 import type { DisconnectInfo, DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
 import { ReceiptBatcher } from './receipt-batcher.ts';
+import { tracing } from '../telemetry/tracing.ts';
 
 /** NOTIFY channel: a message was queued for a number (payload: the number id). */
 export const OUTBOX_CHANNEL = 'akked_outbox';
@@ -99,6 +100,13 @@ const OPENS_IN_PARALLEL = 10;
 
 /** Between ticks that wake a backlog of numbers: at most `connectsPerTick` sessions open per tick and pause. */
 const WAKE_BACKLOG_PAUSE_MILLISECONDS = 250;
+
+/** An outbound message claimed for sending. */
+type ClaimedMessage = {
+  id: string; order_id: string | null; kind: string; text: string; customer_phone: string; attempts: number; account_id: string;
+  template: { name: string; languageCode: string; bodyParameters: string[] } | null; is_more_due: boolean; provider_message_id: string | null;
+  trace_parent: string | null;
+};
 
 /** What one claim did: handled a message (sent it, or failed it for good) and whether another is due; or nothing. */
 type SendOutcome = 'handled_more_due' | 'handled' | 'nothing_handled';
@@ -710,10 +718,7 @@ export class SessionManager {
     const pacingState = await this.readPacingState(live);
     if (!pacingState) return 'nothing_handled';
     // Claim the next due message, only while our lease (and its token) is still valid.
-    const [message] = await database.query<{
-      id: string; order_id: string | null; kind: string; text: string; customer_phone: string; attempts: number; account_id: string;
-      template: { name: string; languageCode: string; bodyParameters: string[] } | null; is_more_due: boolean; provider_message_id: string | null;
-    }>(
+    const [message] = await database.query<ClaimedMessage>(
       `with claimed as (
          update messages set status = 'sending', sending_token = $3, attempts = attempts + 1, updated_at = now()
          where id = (
@@ -721,7 +726,7 @@ export class SessionManager {
            where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now()
            order by m.send_after, m.id limit 1 for update skip locked)
          and exists (select 1 from whatsapp_leases l where l.number_id = $1 and l.owner_id = $2 and l.fencing_token = $3 and l.expires_at > now())
-         returning id, order_id, kind, text, customer_phone, attempts, account_id, template, provider_message_id)
+         returning id, order_id, kind, text, customer_phone, attempts, account_id, template, provider_message_id, trace_parent)
        select claimed.*, exists (
            select 1 from messages m
            where m.number_id = $1 and m.status in ('queued', 'sending') and m.send_after <= now() and m.id <> claimed.id) as is_more_due
@@ -730,6 +735,21 @@ export class SessionManager {
       { isPrepared: true },
     );
     if (!message) return 'nothing_handled';
+    // The send continues the trace of the span that queued the message (its order's).
+    return tracing.inSpan(
+      'whatsapp.send',
+      {
+        parent: message.trace_parent,
+        kind: 'client',
+        attributes: { 'akked.message.id': message.id, 'akked.message.kind': message.kind, 'akked.number.id': live.numberId, 'akked.send.attempt': message.attempts, ...(message.order_id ? { 'akked.order.id': message.order_id } : {}) },
+      },
+      () => this.sendClaimed(live, message, pacingState),
+    );
+  }
+
+  /** Sends a claimed message and records the outcome: sent, retried later, or failed for good. */
+  private async sendClaimed(live: LiveSession, message: ClaimedMessage, pacingState: Omit<SendSlotOptions, 'lastSentAt'> & { lastSentAt: Date | null }): Promise<SendOutcome> {
+    const { database } = this.options;
     const session = live.session;
     if (!session) return 'nothing_handled';
     live.lastActivityAt = Date.now();
@@ -749,8 +769,9 @@ export class SessionManager {
           ? await session.sendTemplate({ messageId: message.id, to: message.customer_phone, templateName: message.template.name, languageCode: message.template.languageCode, bodyParameters: message.template.bodyParameters })
           : await session.send({ messageId: message.id, ...(providerMessageId ? { providerMessageId } : {}), to: message.customer_phone, text: message.text });
       const sentAt = new Date();
-      await recordSent(database, { numberId: live.numberId, messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: sentAt });
+      await recordSent(database, { numberId: live.numberId, messageId: message.id, sendingToken: live.fencingToken, providerMessageId: result.providerMessageId, at: sentAt, traceParent: tracing.traceParent() });
       this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'sent', reason: 'none' });
+      tracing.annotate({ 'akked.send.outcome': 'sent' });
       const today = utcDay(sentAt);
       live.pacing = {
         ...live.pacing,
@@ -777,6 +798,7 @@ export class SessionManager {
       if (isPermanent || message.attempts >= MAX_SEND_ATTEMPTS) {
         await database.query("update messages set status = 'failed', error = $2, send_after = null, updated_at = now() where id = $1 and status in ('queued', 'sending')", [message.id, reason]);
         this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'failed', reason: isPermanent ? reason : 'number_disconnected' });
+        tracing.annotate({ 'akked.send.outcome': 'failed', 'akked.send.reason': isPermanent ? reason : 'number_disconnected' });
         this.log.warn({ numberId: live.numberId, messageId: message.id, reason }, 'message failed');
         await this.options.hooks.onSendFailed(
           { id: message.id, orderId: message.order_id, kind: message.kind, accountId: message.account_id, numberId: live.numberId },
@@ -787,6 +809,7 @@ export class SessionManager {
       }
       // Transient: back to the queue with backoff; the same message id is reused on the next try.
       this.options.metrics?.messages.inc({ kind: message.kind, outcome: 'retried', reason });
+      tracing.annotate({ 'akked.send.outcome': 'retried', 'akked.send.reason': reason });
       const backoffSeconds = Math.min(300, 2 ** message.attempts);
       await database.query(
         "update messages set status = 'queued', send_after = now() + make_interval(secs => $2), updated_at = now() where id = $1 and status in ('queued', 'sending')",

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IngestBatcher } from '../../ingest/ingest-batcher.ts';
 import { receiveWebhook } from '../../ingest/receive-webhook.ts';
 import { PlatformSchema } from '../../ingest/order.ts';
+import { tracing } from '../../telemetry/tracing.ts';
 import type { AppInstance } from '../app.ts';
 
 const lowerCaseHeaders = (headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> => {
@@ -52,6 +53,12 @@ export const registerWebhookRoutes = (app: AppInstance): void => {
           },
         );
         app.services.metrics.webhooksReceived.inc({ platform, outcome: answer.outcome });
+        tracing.annotate({
+          'akked.platform': platform,
+          'akked.store.id': storeId,
+          'akked.webhook.outcome': answer.outcome,
+          ...(answer.orderId ? { 'akked.order.id': answer.orderId } : {}),
+        });
 
         return { received: true as const, ...answer };
       } catch (error) {
