@@ -128,6 +128,12 @@ export const EnvironmentSchema = z.object({
   AKKED_API_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),
   /** Requests per minute per client address to routes anyone can call, and failed authentications. */
   AKKED_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).default(300),
+  /** What one account may hold at once; each addition past it answers 409 quota_exceeded. */
+  AKKED_MAX_NUMBERS: z.coerce.number().int().min(1).default(20),
+  AKKED_MAX_STORES: z.coerce.number().int().min(1).default(50),
+  AKKED_MAX_API_KEYS: z.coerce.number().int().min(1).default(25),
+  /** Live order streams (SSE) one account may hold open on one api process; past it, 429 too_many_streams. */
+  AKKED_MAX_STREAMS: z.coerce.number().int().min(1).default(10),
   /** Webhook deliveries per minute per store. */
   AKKED_WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(1).default(6000),
   /** Require a verified email before sign-in. */

@@ -23,9 +23,13 @@ export const ERROR_STATUS = {
   conflict: 409,
   /** The state of the resource does not allow the action now. */
   invalid_state: 409,
+  /** The account already holds the most numbers, stores or API keys it may (AKKED_MAX_*). */
+  quota_exceeded: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** The account already has the most live order streams it may hold open (AKKED_MAX_STREAMS). */
+  too_many_streams: 429,
   /** The account has no credits left for a confirmation message. */
   no_credits: 402,
   /** A customer phone that is not a valid mobile number. */

@@ -47,6 +47,10 @@ export const createBenchConfig = async (databaseUrl: string, environment: Record
     AKKED_PUBLIC_RATE_LIMIT: '100000',
     AKKED_API_RATE_LIMIT: '100000',
     AKKED_WEBHOOK_RATE_LIMIT: '1000000',
+    AKKED_MAX_NUMBERS: '100000',
+    AKKED_MAX_STORES: '100000',
+    AKKED_MAX_API_KEYS: '100000',
+    AKKED_MAX_STREAMS: '100000',
     LOG_LEVEL: 'warn',
     ...environment,
   };

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
+import { notifyAccessRevoked } from './access-revocation.ts';
+import { assertBelowQuota } from './quotas.ts';
 
 export const API_KEY_PREFIX = 'ak_';
 
@@ -41,18 +43,23 @@ const toSummary = (row: ApiKeyRow): ApiKeySummary => ({
 /** Creates a key; the returned `key` is the only time anyone sees it (only its hash is stored). */
 export const createApiKey = async (
   database: Database,
-  options: { accountId: string; name: string; createdByUserId: string | null },
+  options: { accountId: string; name: string; createdByUserId: string | null; maxKeys?: number },
 ): Promise<ApiKeySummary & { key: string }> => {
   const key = generateKey();
   const id = newId('apiKey');
-  const [row] = await database.query<ApiKeyRow>(
-    `insert into api_keys (id, account_id, name, key_hash, key_prefix, created_by_user_id)
-     values ($1, $2, $3, $4, $5, $6)
-     returning id, name, key_prefix, created_at, last_used_at`,
-    [id, options.accountId, options.name, hashApiKey(key), key.slice(0, 7), options.createdByUserId],
-  );
+  const row = await database.transaction(async (transaction) => {
+    if (options.maxKeys !== undefined) await assertBelowQuota(transaction, options.accountId, 'api_keys', options.maxKeys);
+    const [inserted] = await transaction.query<ApiKeyRow>(
+      `insert into api_keys (id, account_id, name, key_hash, key_prefix, created_by_user_id)
+       values ($1, $2, $3, $4, $5, $6)
+       returning id, name, key_prefix, created_at, last_used_at`,
+      [id, options.accountId, options.name, hashApiKey(key), key.slice(0, 7), options.createdByUserId],
+    );
 
-  return { ...toSummary(row as ApiKeyRow), key };
+    return inserted as ApiKeyRow;
+  });
+
+  return { ...toSummary(row), key };
 };
 
 export const listApiKeys = async (database: Database, accountId: string): Promise<ApiKeySummary[]> => {
@@ -66,11 +73,14 @@ export const listApiKeys = async (database: Database, accountId: string): Promis
 };
 
 export const revokeApiKey = async (database: Database, accountId: string, id: string): Promise<void> => {
-  const rows = await database.query(
-    'update api_keys set revoked_at = now() where id = $1 and account_id = $2 and revoked_at is null returning id',
-    [id, accountId],
-  );
-  if (rows.length === 0) throw new AppError('not_found', { message: 'API key not found' });
+  await database.transaction(async (transaction) => {
+    const rows = await transaction.query(
+      'update api_keys set revoked_at = now() where id = $1 and account_id = $2 and revoked_at is null returning id',
+      [id, accountId],
+    );
+    if (rows.length === 0) throw new AppError('not_found', { message: 'API key not found' });
+    await notifyAccessRevoked(transaction, { apiKeyId: id });
+  });
 };
 
 /** The account of a live key, or null for an unknown or revoked one. */

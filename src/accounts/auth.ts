@@ -10,6 +10,7 @@ import type { Mailer } from '../email/mailer.ts';
 import { renderPasswordResetEmail, renderVerificationEmail, toEmailLanguage } from '../email/templates.ts';
 import { newId, type IdKind } from '../ids.ts';
 import type { Logger } from '../logger.ts';
+import { hashSessionToken, notifyAccessRevoked } from './access-revocation.ts';
 import { ensureAccountForUser } from './ensure-account.ts';
 import { readPersonName } from './person-name.ts';
 
@@ -101,6 +102,14 @@ export const createAuth = ({ config, database, keyring, mailer, logger }: Create
       },
     },
     databaseHooks: {
+      // Sign-out and every other session deletion end the live streams that session opened.
+      session: {
+        delete: {
+          after: async (session) => {
+            if (session?.token) await notifyAccessRevoked(database, { sessionTokenHash: hashSessionToken(session.token) });
+          },
+        },
+      },
       user: {
         // Names are typed by anyone who signs up and land in emails and the dashboard: one line,
         // no control or direction-changing characters, at most 100 characters, on every path.

@@ -7,6 +7,7 @@ import type { Mailer } from '../email/mailer.ts';
 import { AppError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
+import { notifyAccessRevoked } from './access-revocation.ts';
 import { readAccountDeletionRecipients, sendAccountDeletedEmails } from '../privacy/account-deletion-email.ts';
 import { recordErasure } from '../privacy/erasure-audit.ts';
 import { CLOSE_CHANNEL, type SessionManager } from '../whatsapp/session-manager.ts';
@@ -68,6 +69,7 @@ export const deleteAccount = async (
     await transaction.query('delete from messages where account_id = $1', [options.accountId]);
     // Everything else hangs off the account row with ON DELETE CASCADE (users → sessions, identities).
     await transaction.query('delete from accounts where id = $1', [options.accountId]);
+    await notifyAccessRevoked(transaction, { accountId: options.accountId });
     const result: AccountDeletionCounts = {
       users: Number(row?.users ?? 0),
       stores: Number(row?.stores ?? 0),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { assertBelowQuota } from '../accounts/quotas.ts';
 import { deleteCredential, readCredential, saveCredential } from '../credentials/credential-store.ts';
 import { decryptJson, type Keyring } from '../crypto/envelope.ts';
 import type { Database, Queryable } from '../db/database.ts';
@@ -127,7 +128,13 @@ export const readWebhookSecrets = async (queryable: Queryable, keyring: Keyring,
   return value === null ? [] : WebhookSecretsSchema.parse(value);
 };
 
-export type StoreDependencies = { database: Database; keyring: Keyring; publicUrl: string };
+export type StoreDependencies = {
+  database: Database;
+  keyring: Keyring;
+  publicUrl: string;
+  /** The most stores an account may hold (AKKED_MAX_STORES); unset: no limit (tests of the domain alone). */
+  maxStores?: number;
+};
 
 const toView = async (dependencies: StoreDependencies, store: Store): Promise<StoreView> => {
   const secrets = await readWebhookSecrets(dependencies.database, dependencies.keyring, store.id);
@@ -256,6 +263,7 @@ export const createStore = async (dependencies: StoreDependencies, accountId: st
   const secret = input.webhookSecret ?? (input.platform === 'shopify' ? null : generateWebhookSecret(input.platform));
   const settings = { ...DEFAULT_STORE_SETTINGS, ...input.settings };
   const store = await dependencies.database.transaction(async (transaction) => {
+    if (dependencies.maxStores !== undefined) await assertBelowQuota(transaction, accountId, 'stores', dependencies.maxStores);
     await assertNumberBelongsToAccount(transaction, accountId, input.whatsappNumberId);
     const [row] = await transaction.query<StoreRow>(
       `insert into stores (id, account_id, platform, name, whatsapp_number_id, default_country, timezone, language, settings, templates)

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import QRCode from 'qrcode';
 import { z } from 'zod';
+import { assertBelowQuota } from '../accounts/quotas.ts';
 import { deleteCredential, saveCredential } from '../credentials/credential-store.ts';
 import { decrypt, type Keyring } from '../crypto/envelope.ts';
 import type { Database, Queryable } from '../db/database.ts';
@@ -77,6 +78,8 @@ export type NumberDependencies = {
   isSimulatorEnabled: boolean;
   /** This process's session manager, when it runs the worker role. */
   sessions: SessionManager | null;
+  /** The most numbers an account may hold (AKKED_MAX_NUMBERS); unset: no limit (tests of the domain alone). */
+  maxNumbers?: number;
 };
 
 /** Simulated numbers get a phone in the fictional +1 555 01xx range (never a real subscriber). */
@@ -130,6 +133,8 @@ export const createNumber = async (dependencies: NumberDependencies, accountId: 
   const id = newId('whatsappNumber');
   const phone = input.phone ?? (input.provider === 'simulator' ? simulatedPhone() : null);
   await dependencies.database.transaction(async (transaction) => {
+    // Each linked number opens a linking session in a worker: an account holds a bounded number of them.
+    if (dependencies.maxNumbers !== undefined) await assertBelowQuota(transaction, accountId, 'whatsapp_numbers', dependencies.maxNumbers);
     const settings = input.cloud
       ? { phoneNumberId: input.cloud.phoneNumberId, ...(input.cloud.businessAccountId ? { businessAccountId: input.cloud.businessAccountId } : {}) }
       : {};

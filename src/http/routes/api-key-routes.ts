@@ -30,6 +30,7 @@ export const registerApiKeyRoutes = (app: AppInstance, options: { authenticator:
         accountId: principal.accountId,
         name: request.body.name,
         createdByUserId: principal.userId,
+        maxKeys: app.services.config.AKKED_MAX_API_KEYS,
       });
 
       return reply.status(201).send(created);

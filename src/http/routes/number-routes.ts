@@ -40,6 +40,7 @@ export const registerNumberRoutes = (app: AppInstance, options: { authenticator:
     publicUrl: app.services.config.publicUrl,
     isSimulatorEnabled: Boolean(app.services.config.AKKED_WHATSAPP_SIMULATOR_URL),
     sessions: app.services.sessions,
+    maxNumbers: app.services.config.AKKED_MAX_NUMBERS,
   });
 
   app.post(

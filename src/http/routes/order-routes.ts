@@ -3,6 +3,7 @@ import { readCustomerInitiatedLink } from '../../confirmation/customer-initiated
 import { NormalizedOrderSchema } from '../../ingest/order.ts';
 import { decideOrder, resendConfirmation } from '../../orders/order-actions.ts';
 import { OrderEventHub } from '../../orders/order-event-hub.ts';
+import { LiveStreams } from '../live-streams.ts';
 import { AnalyticsQuerySchema, readAnalytics } from '../../orders/analytics.ts';
 import { getOrderDetail, listOrders, ListOrdersQuerySchema } from '../../orders/order-queries.ts';
 import { ORDER_STATUSES } from '../../orders/order-status.ts';
@@ -62,7 +63,9 @@ const ParamsSchema = z.object({ id: z.string().max(100) });
 export const registerOrderRoutes = (app: AppInstance, options: { authenticator: Authenticator }): void => {
   const { authenticator } = options;
   let hub: OrderEventHub | null = null;
+  const liveStreams = new LiveStreams(app.services.database, app.services.config.AKKED_MAX_STREAMS);
   app.addHook('onClose', async () => {
+    await liveStreams.close();
     await hub?.close();
   });
 
@@ -105,6 +108,17 @@ export const registerOrderRoutes = (app: AppInstance, options: { authenticator: 
     async (request, reply) => {
       const principal = await authenticator.authenticate(request);
       hub ??= new OrderEventHub(app.services.database);
+      let keepAlive: NodeJS.Timeout | undefined;
+      let unsubscribe = () => {};
+      const cleanUp = () => {
+        clearInterval(keepAlive);
+        unsubscribe();
+      };
+      // Ends the stream at once when its API key is revoked or its session ends.
+      const forget = await liveStreams.admit(principal, () => {
+        cleanUp();
+        reply.raw.end();
+      });
       reply.hijack();
       reply.raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -113,14 +127,14 @@ export const registerOrderRoutes = (app: AppInstance, options: { authenticator: 
         'x-request-id': request.id,
       });
       reply.raw.write('retry: 3000\n\n');
-      const unsubscribe = await hub.subscribe(principal.accountId, (change) => {
+      unsubscribe = await hub.subscribe(principal.accountId, (change) => {
         reply.raw.write(`event: order\ndata: ${JSON.stringify(change)}\n\n`);
       });
       // Comments keep proxies from closing an idle stream.
-      const keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
+      keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
       request.raw.on('close', () => {
-        clearInterval(keepAlive);
-        unsubscribe();
+        cleanUp();
+        forget();
       });
     },
   );

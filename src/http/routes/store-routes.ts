@@ -32,6 +32,7 @@ export const registerStoreRoutes = (app: AppInstance, options: { authenticator: 
     database: app.services.database,
     keyring: app.services.keyring,
     publicUrl: app.services.config.publicUrl,
+    maxStores: app.services.config.AKKED_MAX_STORES,
   });
 
   app.post(
