@@ -11,7 +11,7 @@ export type SignalKeyCacheOptions = {
 };
 
 /**
- * The cache in front of a session's signal key store (`makeCacheableSignalKeyStore`).
+ * The cache in front of a session's signal key store (`committed-key-store.ts`).
  *
  * Baileys' default is a NodeCache whose purge interval lives as long as the process, one per
  * socket: with numbers hibernating and waking all day, every closed session would leave one

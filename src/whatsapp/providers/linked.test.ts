@@ -605,6 +605,32 @@ describe('linked provider', () => {
     expect(recorded.disconnected).toEqual([{ reason: 'closed_by_us', detail: 'logged out by us' }]);
   });
 
+  it('ends the session when a key write fails for good, and keeps in memory nothing the database does not hold', async () => {
+    let isDatabaseDown = false;
+    // The database as the provider sees it: writes (transactions) fail while it is "down".
+    const flaky = new Proxy(database, {
+      get(target, property, receiver) {
+        if (property === 'transaction' && isDatabaseDown) return async () => Promise.reject(new Error('connection terminated'));
+        const value: unknown = Reflect.get(target, property, receiver);
+
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const { socket, recorded } = await connectFake({ database: flaky });
+    socket.open();
+    const keys = socket.config.auth.keys;
+    await keys.set({ session: { 'customer.0': Uint8Array.from([1, 1, 1]) } });
+    isDatabaseDown = true;
+    await expect(keys.set({ session: { 'customer.0': Uint8Array.from([2, 2, 2]) } })).rejects.toThrow('connection terminated');
+    await waitFor('the disconnect', () => recorded.disconnected[0]);
+    expect(recorded.disconnected[0]).toEqual({ reason: 'connection_lost', detail: 'the session keys could not be stored; reconnecting from the stored ones' });
+    expect(socket.ended).toEqual([undefined]);
+    isDatabaseDown = false;
+    // The ratchet state that never reached the database is gone from memory too.
+    const reloaded = await keys.get('session', ['customer.0']);
+    expect([...(reloaded['customer.0'] ?? [])]).toEqual([1, 1, 1]);
+  });
+
   it('ends the session as lease_lost (not replaced) when a write finds the lease taken over', async () => {
     let isLeaseHeld = true;
     const { socket, recorded } = await connectFake({

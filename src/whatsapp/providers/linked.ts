@@ -1,5 +1,4 @@
 import makeWASocket, {
-  makeCacheableSignalKeyStore,
   type BinaryNode,
   type CacheStore,
   type ConnectionState,
@@ -38,6 +37,7 @@ import {
   type CustomerMessage,
 } from '../linked/linked-events.ts';
 import { buildTextMessage, deriveLegacyProviderMessageId, deriveMessageSecret, deriveProviderMessageId, isOwnProviderMessageId } from '../linked/message-ids.ts';
+import { createCommittedKeyStore } from '../linked/committed-key-store.ts';
 import { createSignalKeyCache } from '../linked/signal-key-cache.ts';
 import { createWaVersionSource, type WaVersionFetcher } from '../linked/wa-version.ts';
 import type { ConnectOptions, DisconnectInfo, DisconnectReason, OutboundText, Receipt, SendResult, WhatsAppProvider, WhatsAppSession } from '../provider.ts';
@@ -47,8 +47,10 @@ import type { ConnectOptions, DisconnectInfo, DisconnectReason, OutboundText, Re
  * pinned at 7.0.0-rc14. One `connect` = one socket = one session; the session manager reconnects.
  *
  * - Auth state lives encrypted in PostgreSQL (`linked/auth-state-store.ts`), behind a per-session
- *   cache that is emptied on close; every write is fenced by the number's lease when `fencingFor`
- *   is given, and a write refused for a lost lease ends the session at once (reason `replaced`).
+ *   cache that changes only after a write committed and is emptied on close
+ *   (`linked/committed-key-store.ts`); every write is fenced by the number's lease when
+ *   `fencingFor` is given. A write refused for a lost lease ends the session at once (reason
+ *   `lease_lost`); a write that fails after its attempts ends it too (`connection_lost`).
  * - Privacy (DESIGN.md §1): no history sync, groups/broadcasts/status/newsletters are not even
  *   decrypted (`shouldIgnoreJid`), and of the rest only customers' 1:1 texts and receipts of OUR
  *   messages leave this file. Nothing of the merchant's chats is stored.
@@ -88,6 +90,10 @@ export type LinkedProviderOptions = {
 };
 
 const DEFAULT_BROWSER: [string, string, string] = ['Akked', 'Chrome', '1.0.0'];
+
+/** Attempts of one auth-state write, and the pause between them, before the session ends. */
+const WRITE_ATTEMPTS = 3;
+const WRITE_RETRY_DELAY_MS = 500;
 
 /** How long a message's retry count is remembered (baileys' own default: an hour). */
 const RETRY_COUNTER_TTL_MS = 60 * 60_000;
@@ -209,36 +215,44 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     const cache = createSignalKeyCache();
     let sock: LinkedSocket | null = null;
 
-    const onWriteFailure = (error: unknown): void => {
+    /**
+     * A write of the auth state was given up: what this session holds in memory is no longer what
+     * the database holds, and going on would hand customers keys that a later session cannot
+     * reload. End the session; the next one starts from the stored state.
+     */
+    const onWriteLost = (error: unknown): void => {
       if (isAppError(error) && error.code === 'lease_lost') {
         sessionLog.warn('auth-state write refused: another worker holds this number now; closing');
         void terminate('lease_lost', 'the lease of this number was taken over by another worker', endSocket);
+
+        return;
       }
+      sessionLog.error({ err: error }, 'could not store the linked-device keys; ending the session');
+      void terminate('connection_lost', 'the session keys could not be stored; reconnecting from the stored ones', endSocket);
     };
 
-    // The store behind baileys' cache: drops writes once the device was logged out, and ends the
-    // session when the lease is lost (baileys would otherwise retry the commit for a while).
+    // The database store behind the cache: drops writes once the device was logged out.
     const guardedKeys: SignalKeyStore = {
       get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]): Promise<{ [id: string]: SignalDataTypeMap[T] }> {
         return store.state.keys.get(type, ids) as Promise<{ [id: string]: SignalDataTypeMap[T] }>;
       },
       async set(data: SignalDataSet): Promise<void> {
         if (areWritesDiscarded) return;
-        try {
-          await trackWrite(Promise.resolve(store.state.keys.set(data)));
-        } catch (error) {
-          onWriteFailure(error);
-          throw error;
-        }
+        await trackWrite(Promise.resolve(store.state.keys.set(data)));
       },
     };
+    const keys = createCommittedKeyStore({ store: guardedKeys, cache, onWriteLost, attempts: WRITE_ATTEMPTS, delayBetweenAttemptsMs: WRITE_RETRY_DELAY_MS });
 
     const saveCreds = (): void => {
       if (areWritesDiscarded) return;
-      trackWrite(store.saveCreds()).catch((error: unknown) => {
-        sessionLog.error({ err: error }, 'could not save the linked-device credentials');
-        onWriteFailure(error);
-      });
+      const attempt = (left: number): void => {
+        trackWrite(store.saveCreds()).catch((error: unknown) => {
+          const isLeaseLost = isAppError(error) && error.code === 'lease_lost';
+          if (left > 1 && !isLeaseLost && !hasEnded) setTimeout(() => attempt(left - 1), WRITE_RETRY_DELAY_MS);
+          else onWriteLost(error);
+        });
+      };
+      attempt(WRITE_ATTEMPTS);
     };
 
     const onConnectionUpdate = (update: Partial<ConnectionState>): void => {
@@ -401,7 +415,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     };
 
     const socket = socketFactory({
-      auth: { creds, keys: makeCacheableSignalKeyStore(guardedKeys, baileysLogger, cache) },
+      auth: { creds, keys },
       logger: baileysLogger,
       browser: options.browser ?? DEFAULT_BROWSER,
       ...(options.waWebSocketUrl ? { waWebSocketUrl: options.waWebSocketUrl } : {}),
@@ -425,8 +439,8 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       msgRetryCounterCache: retryCounterOf(numberId),
       generateHighQualityLinkPreview: false,
       emitOwnEvents: false,
-      // A refused (fenced) commit ends the session; do not let baileys retry it for 30 s.
-      transactionOpts: { maxCommitRetries: 3, delayBetweenTriesMs: 500 },
+      // The committed key store retries a write itself and ends the session when it gives up.
+      transactionOpts: { maxCommitRetries: 1, delayBetweenTriesMs: 0 },
     });
     sock = socket;
     socket.ev.on('creds.update', saveCreds);
