@@ -9,6 +9,23 @@ import { findLink, readOutbox } from './runtime.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/akked');
 
+/**
+ * Every child this harness started and that still runs. A test worker that ends (a failed
+ * beforeAll, a timeout, the end of the run) kills them, so no `akked serve` or simulator outlives
+ * its test as an orphan.
+ */
+const runningChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of runningChildren) child.kill('SIGKILL');
+});
+
+const track = (child: ChildProcess): ChildProcess => {
+  runningChildren.add(child);
+  child.once('exit', () => runningChildren.delete(child));
+
+  return child;
+};
+
 export type FinishedCommand = { code: number | null; stdout: string; stderr: string };
 
 /** Runs `bin/akked <args>` to its end (a one-shot command such as migrate or db copy). */
@@ -18,6 +35,7 @@ export const runAkkedCommand = (args: string[], environment: Record<string, stri
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...environment },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    track(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -56,6 +74,7 @@ export const startAkked = (args: string[], environment: Record<string, string>, 
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
+  track(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -76,9 +95,16 @@ export const startAkked = (args: string[], environment: Record<string, string>, 
   };
 };
 
-export const waitForHttp = async (url: string, timeoutMs = 60_000): Promise<void> => {
+/**
+ * Waits until `url` answers 2xx. Given the process that should answer, fails as soon as it exits
+ * (with its output) instead of waiting out the timeout.
+ */
+export const waitForHttp = async (url: string, timeoutMs = 60_000, server?: AkkedProcess): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (server && (server.child.exitCode !== null || server.child.signalCode !== null)) {
+      throw new Error(`the process for ${url} exited (${server.child.exitCode ?? server.child.signalCode}) before answering: ${server.output().slice(-3000)}`);
+    }
     try {
       const response = await fetch(url);
       if (response.ok) return;
@@ -87,7 +113,7 @@ export const waitForHttp = async (url: string, timeoutMs = 60_000): Promise<void
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+  throw new Error(`${url} did not answer within ${timeoutMs} ms${server ? `: ${server.output().slice(-3000)}` : ''}`);
 };
 
 /** A small HTTP client for a running Akked, as a merchant's browser or script would use it. */
@@ -150,7 +176,12 @@ export const startSimulatorProcess = async (): Promise<{ process: AkkedProcess; 
   const port = await findFreePort();
   const url = `http://127.0.0.1:${port}`;
   const process = startAkked(['simulator', '--port', String(port), '--delivered-ms', '50', '--read-ms', '120'], {});
-  await waitForHttp(`${url}/healthz`);
+  try {
+    await waitForHttp(`${url}/healthz`, 60_000, process);
+  } catch (error) {
+    await process.stop('SIGKILL');
+    throw error;
+  }
 
   return { process, url };
 };
@@ -173,7 +204,12 @@ export const startServeWithSimulator = async (environment: Record<string, string
     ...environment,
   });
   const processes = [simulator.process, serve];
-  await waitForHttp(`${baseUrl}/readyz`, 120_000);
+  try {
+    await waitForHttp(`${baseUrl}/readyz`, 120_000, serve);
+  } catch (error) {
+    for (const child of processes) await child.stop('SIGKILL');
+    throw error;
+  }
 
   return {
     processes,
