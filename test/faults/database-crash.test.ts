@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../harness/database.ts';
@@ -20,16 +17,7 @@ const CRASH_AFTER_MS = 5_000;
 const OUTAGE_MS = 10_000;
 const RESUMED_WITHIN_MS = 60_000;
 
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** pg_ctl of the newest installed PostgreSQL, as the `postgres` user, on the cluster's data folder. */
-const pgCtl = async (cluster: OwnCluster, args: string[]) => {
-  const { stdout } = await run('ls', ['/usr/lib/postgresql']);
-  const version = stdout.split('\n').filter(Boolean).sort((a, b) => Number(b) - Number(a))[0] ?? '';
-  const data = path.join(cluster.directory, 'data');
-  await run('runuser', ['-u', 'postgres', '--', path.join('/usr/lib/postgresql', version, 'bin', 'pg_ctl'), '-D', data, ...args], { timeout: 60_000 });
-};
 
 const canRun = Boolean(TEST_DATABASE_URL) && canStartOwnCluster();
 
@@ -51,7 +39,8 @@ describe.runIf(canRun)('fault: PostgreSQL crashes under load (real processes, a 
     await admin.connect();
     await admin.query('alter system set max_connections = 200');
     await admin.end();
-    await pgCtl(cluster, ['-l', path.join(cluster.directory, 'server.log'), '-w', '-m', 'fast', 'restart']);
+    await cluster.crash();
+    await cluster.start();
     database = await createDatabase(cluster.url());
     rig = await startRig({ databaseUrl: database.url, workers: 2, numbers: 4 });
   }, 240_000);
@@ -65,7 +54,7 @@ describe.runIf(canRun)('fault: PostgreSQL crashes under load (real processes, a 
     const orders = Array.from({ length: ORDERS }, (_, index) => rig.order(index));
     const loading = rig.deliverAtRate(orders, PER_SECOND, { deadlineMs: 180_000 });
     await sleep(CRASH_AFTER_MS);
-    await pgCtl(cluster, ['-m', 'immediate', 'stop']);
+    await cluster.crash();
     const crashedAt = Date.now();
     // Readiness during the outage, polled every half second.
     const readiness: number[] = [];
@@ -73,7 +62,7 @@ describe.runIf(canRun)('fault: PostgreSQL crashes under load (real processes, a 
       readiness.push(await fetch(`${rig.baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) }).then((response) => response.status, () => 0));
       await sleep(500);
     }
-    await pgCtl(cluster, ['-l', path.join(cluster.directory, 'server.log'), '-w', 'start']);
+    await cluster.start();
     const restartedAt = Date.now();
     const deliveries: Delivery[] = await loading;
     const audits = await waitFor(() => rig.audit(orders).catch(() => []), (current) => current.length === ORDERS && current.every((audit) => audit.sentRows >= 1 && audit.received >= 1), RESUMED_WITHIN_MS + 30_000);

@@ -17,6 +17,8 @@ export type RigOptions = {
   databaseUrl: string;
   workers: number;
   numbers: number;
+  /** `serve` runs api, workers and scheduler in the one HTTP process (then `workers` may be 0). */
+  httpRole?: 'api' | 'serve';
   simulatorArgs?: string[];
   /** Extra environment for the api and the workers. */
   environment?: Record<string, string>;
@@ -50,7 +52,8 @@ export type Rig = {
   workers: AkkedProcess[];
   stores: RigStore[];
   startWorker(): AkkedProcess;
-  restartApi(): Promise<AkkedProcess>;
+  /** Stops the HTTP process with `signal` and starts another on the same port; answers the old one's exit code. */
+  restartApi(signal?: NodeJS.Signals): Promise<number | null>;
   query<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
   order(index: number): RigOrder;
   deliver(order: RigOrder, options?: { deadlineMs?: number }): Promise<Delivery>;
@@ -97,7 +100,7 @@ export const startRig = async (options: RigOptions): Promise<Rig> => {
     ...options.environment,
   };
   const startApi = () => {
-    const api = startAkked(['api'], { ...environment, PORT: String(port), HOST: '127.0.0.1' });
+    const api = startAkked([options.httpRole ?? 'api'], { ...environment, PORT: String(port), HOST: '127.0.0.1' });
     processes.push(api);
 
     return api;
@@ -277,12 +280,12 @@ export const startRig = async (options: RigOptions): Promise<Rig> => {
       workers,
       stores,
       startWorker,
-      restartApi: async () => {
-        await api.stop();
+      restartApi: async (signal: NodeJS.Signals = 'SIGTERM') => {
+        const code = await api.stop(signal);
         api = startApi();
         await waitForHttp(`${baseUrl}/readyz`, 120_000);
 
-        return api;
+        return code;
       },
       query,
       order,
