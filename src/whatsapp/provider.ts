@@ -68,10 +68,16 @@ export type InboundMessage = {
 export type SessionEvents = {
   /** A new QR code to show the merchant while linking (linked provider only). */
   onQr: (qr: string) => void;
-  /** The device is linked and online; `phone` is the number's E.164 form as WhatsApp reports it. */
+  /** The device is linked, online and has received what came while it was away: it may send. `phone` is the number's E.164 form as WhatsApp reports it. */
   onConnected: (info: { phone: string | null }) => void;
   onDisconnected: (reason: DisconnectReason, detail: string, info?: DisconnectInfo) => void;
   onReceipt: (receipt: Receipt) => void;
+  /**
+   * WhatsApp keeps the number from writing first to customers (463, an active reach-out
+   * timelock): `until` when WhatsApp says when it ends, else null. Providers without such
+   * restrictions never call it.
+   */
+  onRestricted?: (restriction: { until: Date | null; reason: string }) => void;
   onInbound: (message: InboundMessage) => void;
 };
 

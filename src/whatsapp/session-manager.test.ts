@@ -284,6 +284,60 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     expect(connects).toHaveLength(1);
   });
 
+  it('stops writing first from a number WhatsApp restricts (463), routes its confirmations as reach_out_restricted without sending them, and keeps answering customers', async () => {
+    const hooks = recordingHooks();
+    const number = await createNumber();
+    const sent: string[] = [];
+    let restrict: (restriction: { until: Date | null; reason: string }) => void = () => undefined;
+    const provider: WhatsAppProvider = {
+      kind: 'simulator',
+      holdsConnection: true,
+      connect: async ({ events }) => {
+        restrict = (restriction) => events.onRestricted?.(restriction);
+        setTimeout(() => events.onConnected({ phone: number.phone }), 0);
+
+        return {
+          send: async ({ messageId }) => {
+            sent.push(messageId);
+
+            return { providerMessageId: `wa_${messageId}` };
+          },
+          checkOnWhatsApp: async () => true,
+          close: async () => undefined,
+          logout: async () => undefined,
+        };
+      },
+    };
+    await startManager(hooks, { providers: new Map([['simulator', provider]]) });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const before = Date.now();
+    restrict({ until: null, reason: 'reach_out_restricted: WhatsApp refused a first message (463)' });
+    const paused = async () =>
+      (await testDatabase.database.query<{ until: Date | null; reason: string | null }>('select first_contact_paused_until as until, first_contact_pause_reason as reason from whatsapp_numbers where id = $1', [number.id]))[0];
+    const first = await waitFor(paused, (row) => row?.until !== null && row?.until !== undefined);
+    expect(first?.until?.getTime()).toBeGreaterThanOrEqual(before + 6 * 3_600_000 - 1_000);
+    // WhatsApp then says when the timelock ends: that replaces the guess.
+    const ends = new Date(Date.now() + 2 * 3_600_000);
+    restrict({ until: ends, reason: 'reach_out_timelock BIZ_QUALITY' });
+    await waitFor(paused, (row) => row?.until?.getTime() === ends.getTime());
+    expect((await paused())?.reason).toBe('reach_out_timelock BIZ_QUALITY');
+    const confirmation = await queueMessage(number.id, '+966551230041', 'Confirm?');
+    const failed = await waitFor(() => messageRow(confirmation), (row) => row?.status === 'failed');
+    expect(failed?.error).toBe('reach_out_restricted');
+    expect(hooks.failures).toEqual([{ messageId: confirmation, reason: 'reach_out_restricted' }]);
+    // A thank-you in a chat the customer started is not a first contact.
+    const thanks = `msg_test_${randomBytes(6).toString('hex')}`;
+    await testDatabase.database.query(
+      `insert into messages (id, account_id, number_id, direction, kind, text, status, customer_phone, send_after)
+       values ($1, 'acc_sessions', $2, 'outbound', 'confirmed', 'Thank you', 'queued', '+966551230042', now())`,
+      [thanks, number.id],
+    );
+    await testDatabase.database.query("select pg_notify('akked_outbox', $1)", [number.id]);
+    await waitFor(() => messageRow(thanks), (row) => row?.status === 'sent');
+    expect(sent).toEqual([thanks]);
+    expect(hooks.alerts).toEqual(['restricted']);
+  });
+
   it('lets go of a number whose lease it lost without an alert or a status change', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();

@@ -12,7 +12,7 @@ import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, ty
 import { hasAdvancedPastSending, recordClaimedProviderId, recordSent } from './delivery.ts';
 import { setNumberStatus } from './number-status.ts';
 import { decideDisconnect, type DisconnectAlert } from './disconnect-policy.ts';
-import { IS_CONNECTING_ALLOWED, pauseConnecting } from './number-pause.ts';
+import { FIRST_CONTACT_KINDS, FIRST_CONTACT_PAUSE_MS, IS_CONNECTING_ALLOWED, pauseConnecting, pauseFirstContact } from './number-pause.ts';
 import type { DisconnectInfo, DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
 import { ReceiptBatcher } from './receipt-batcher.ts';
 import { tracing } from '../telemetry/tracing.ts';
@@ -76,6 +76,8 @@ type LiveSession = {
   pacing: { lastSentAt: Date | null; sentToday: number; sentTodayDate: string | null; linkedAt: Date };
   /** A message was queued while the outbox was being drained: look again before stopping. */
   isDrainRequested: boolean;
+  /** WhatsApp keeps the number from writing first until then (epoch ms; number-pause.ts). */
+  firstContactPausedUntil: number;
   /** The pairing code asked of this connection, shared by repeated requests (pairingCodeOf). */
   pairingRequest: { session: WhatsAppSession; phone: string; startedAt: number; code: Promise<string> } | null;
 };
@@ -92,6 +94,7 @@ type NumberRow = {
   is_sent_today_current: boolean;
   linked_at: Date | null;
   created_at: Date;
+  first_contact_paused_until: Date | null;
 };
 
 const MAX_SEND_ATTEMPTS = 6;
@@ -420,6 +423,7 @@ export class SessionManager {
         linkedAt: row.linked_at ?? row.created_at,
       },
       isDrainRequested: false,
+      firstContactPausedUntil: row.first_contact_paused_until?.getTime() ?? 0,
       pairingRequest: null,
     };
     this.sessions.set(row.id, live);
@@ -444,6 +448,7 @@ export class SessionManager {
           },
           onReceipt: (receipt) => void this.onReceipt(live, receipt),
           onInbound: (message) => void this.onInbound(live, message),
+          onRestricted: (restriction) => void this.onRestricted(live, restriction),
         },
       });
     } catch (error) {
@@ -611,6 +616,21 @@ export class SessionManager {
     for (const entry of pending) await this.onReceipt(live, entry.receipt);
   }
 
+  /** WhatsApp keeps the number from writing first (number-pause.ts): stop at once, record it, tell the merchant once. */
+  private async onRestricted(live: LiveSession, restriction: { until: Date | null; reason: string }): Promise<void> {
+    const until = restriction.until ?? new Date(Date.now() + FIRST_CONTACT_PAUSE_MS);
+    // In memory first: the next claim, maybe already running, must not write first.
+    if (restriction.until || live.firstContactPausedUntil < until.getTime()) live.firstContactPausedUntil = until.getTime();
+    try {
+      const pause = await pauseFirstContact(this.options.database, live.numberId, { until, reason: restriction.reason, isExact: restriction.until !== null });
+      live.firstContactPausedUntil = pause.until.getTime();
+      this.log.warn({ numberId: live.numberId, until: pause.until.toISOString() }, 'WhatsApp restricts this number: no first contact until then');
+      if (pause.isNew) await this.options.hooks.onNumberAlert({ numberId: live.numberId, accountId: live.accountId }, 'restricted');
+    } catch (error) {
+      this.log.error({ err: error, numberId: live.numberId }, 'could not record the restriction of a number');
+    }
+  }
+
   private async onInbound(live: LiveSession, message: InboundMessage): Promise<void> {
     live.lastActivityAt = Date.now();
     try {
@@ -756,6 +776,12 @@ export class SessionManager {
     let providerMessageId: string | null = message.provider_message_id;
     try {
       providerMessageId = await recordClaimedProviderId(database, session, message, live.fencingToken);
+      // WhatsApp restricts the number (463, reach-out timelock): writing first would count as one
+      // more reach-out. The message fails as reach_out_restricted, so its order goes to the Cloud
+      // fallback or waits for the customer's link, and the credit comes back.
+      if (FIRST_CONTACT_KINDS.has(message.kind) && live.firstContactPausedUntil > Date.now()) {
+        throw new AppError('upstream_failed', { message: 'WhatsApp keeps this number from writing first for now', retryable: false, details: { reason: 'reach_out_restricted' } });
+      }
       // Ask before the first attempt of a confirmation whether the customer has WhatsApp at all
       // (providers that cannot tell answer null and the send decides).
       if (message.kind === 'confirmation' && message.attempts === 1 && (await session.checkOnWhatsApp(message.customer_phone)) === false) {
@@ -915,7 +941,7 @@ const WANTED_CONDITION = `n.provider = any($1::text[]) and n.status not in ('log
 
 const WANTED_NUMBERS_COUNT = `select count(*) from whatsapp_numbers n where ${WANTED_CONDITION}`;
 
-const WANTED_NUMBER_COLUMNS = `n.id, n.account_id, n.provider, n.phone, n.status, n.settings, n.last_sent_at, n.linked_at, n.created_at,
+const WANTED_NUMBER_COLUMNS = `n.id, n.account_id, n.provider, n.phone, n.status, n.settings, n.last_sent_at, n.linked_at, n.created_at, n.first_contact_paused_until,
     n.sent_today, coalesce(n.sent_today_date = (now() at time zone 'utc')::date, false) as is_sent_today_current`;
 
 const WANTED_NUMBERS_SELECT = `select ${WANTED_NUMBER_COLUMNS} from whatsapp_numbers n where ${WANTED_CONDITION} order by n.wake_at nulls last, n.id`;

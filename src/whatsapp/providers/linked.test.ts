@@ -48,10 +48,11 @@ type Recorded = {
   disconnected: { reason: DisconnectReason; detail: string }[];
   receipts: Receipt[];
   inbound: InboundMessage[];
+  restrictions: { until: Date | null; reason: string }[];
 };
 
 const recordEvents = (): { events: SessionEvents; recorded: Recorded } => {
-  const recorded: Recorded = { qr: [], connected: [], disconnected: [], receipts: [], inbound: [] };
+  const recorded: Recorded = { qr: [], connected: [], disconnected: [], receipts: [], inbound: [], restrictions: [] };
 
   return {
     recorded,
@@ -61,6 +62,7 @@ const recordEvents = (): { events: SessionEvents; recorded: Recorded } => {
       onDisconnected: (reason, detail) => recorded.disconnected.push({ reason, detail }),
       onReceipt: (receipt) => recorded.receipts.push(receipt),
       onInbound: (message) => recorded.inbound.push(message),
+      onRestricted: (restriction) => recorded.restrictions.push(restriction),
     },
   };
 };
@@ -88,9 +90,26 @@ class FakeSocket {
     this.ws.on('error', () => undefined);
   }
 
+  /** Opens, then delivers the offline backlog (an empty one), as baileys reports it. */
   open(userId = '212600000001:7@s.whatsapp.net'): void {
+    this.openWithoutBacklog(userId);
+    this.ev.emit('connection.update', { receivedPendingNotifications: true });
+  }
+
+  openWithoutBacklog(userId = '212600000001:7@s.whatsapp.net'): void {
     this.user = { id: userId };
     this.ev.emit('connection.update', { connection: 'open' });
+  }
+
+  timelockQueries = 0;
+  timelockAnswer: { isActive: boolean; timeEnforcementEnds?: Date; enforcementType: string } = { isActive: false, enforcementType: 'DEFAULT' };
+
+  /** socket.js: the mex query, whose answer baileys also emits as connection.update { reachoutTimeLock }. */
+  async fetchAccountReachoutTimelock(): Promise<unknown> {
+    this.timelockQueries++;
+    this.ev.emit('connection.update', { reachoutTimeLock: this.timelockAnswer });
+
+    return this.timelockAnswer;
   }
 
   close(statusCode: number, message = 'closed'): void {
@@ -402,14 +421,21 @@ describe('linked provider', () => {
       await session.close();
     });
 
-    it('fails a 463 (reach-out restricted) for good and reports no receipt for it', async () => {
+    it('fails a 463 (reach-out restricted) for good from the raw ack, reports the number restricted, and asks WhatsApp until when', async () => {
       const { socket, recorded, session } = await connectFake();
       socket.open();
+      const ends = new Date(Date.now() + 3 * 3_600_000);
+      socket.timelockAnswer = { isActive: true, timeEnforcementEnds: ends, enforcementType: 'BIZ_QUALITY' };
       const id = deriveProviderMessageId('msg_cold');
       const sending = session.send({ messageId: 'msg_cold', to: CUSTOMER_PHONE, text: 'Hello' });
       await waitFor('the stanza', () => socket.sent[0]);
-      // What baileys does for `<ack error="463">`: messages.update with ERROR and the code.
+      // `<ack error="463">`; baileys' own messages.update with ERROR comes later (after the offline backlog).
       socket.serverAck(id, '463');
+      expect(recorded.restrictions).toEqual([
+        { until: null, reason: 'reach_out_restricted: WhatsApp refused a first message (463)' },
+        { until: ends, reason: 'reach_out_timelock BIZ_QUALITY' },
+      ]);
+      expect(socket.timelockQueries).toBe(1);
       socket.ev.emit('messages.update', [
         { key: { remoteJid: CUSTOMER_JID, fromMe: true, id }, update: { status: WAMessageStatus.ERROR, messageStubParameters: ['463', 'Your account has been restricted'] } },
       ]);
@@ -459,6 +485,37 @@ describe('linked provider', () => {
       expect(socket.sent).toEqual([]);
       await session.close();
     });
+  });
+
+  it('sends nothing before the offline backlog is in, and reports the connection only then', async () => {
+    const { socket, recorded, session } = await connectFake();
+    socket.openWithoutBacklog();
+    await expect(session.send({ messageId: 'msg_backlog', to: CUSTOMER_PHONE, text: 'Hi' })).rejects.toMatchObject({ code: 'upstream_unavailable' });
+    expect(recorded.connected).toEqual([]);
+    socket.ev.emit('connection.update', { receivedPendingNotifications: true });
+    expect(recorded.connected).toEqual(['+212600000001']);
+    const sending = session.send({ messageId: 'msg_backlog', to: CUSTOMER_PHONE, text: 'Hi' });
+    await waitFor('the stanza', () => socket.sent[0]);
+    socket.serverAck(deriveProviderMessageId('msg_backlog'));
+    await sending;
+    await session.close();
+  });
+
+  it('sends anyway when the offline backlog never comes', async () => {
+    const { socket, recorded, session } = await connectFake({ backlogTimeoutMs: 30 });
+    socket.openWithoutBacklog();
+    await waitFor('the connection', () => recorded.connected[0]);
+    await session.close();
+  });
+
+  it('reports a reach-out timelock WhatsApp pushes, and nothing for an inactive one', async () => {
+    const { socket, recorded, session } = await connectFake();
+    socket.open();
+    const ends = new Date(Date.now() + 3_600_000);
+    socket.ev.emit('connection.update', { reachoutTimeLock: { isActive: false, enforcementType: 'DEFAULT' } });
+    socket.ev.emit('connection.update', { reachoutTimeLock: { isActive: true, timeEnforcementEnds: ends, enforcementType: 'WEB_COMPANION_ONLY' } });
+    expect(recorded.restrictions).toEqual([{ until: ends, reason: 'reach_out_timelock WEB_COMPANION_ONLY' }]);
+    await session.close();
   });
 
   describe('retry requests', () => {

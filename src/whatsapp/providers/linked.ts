@@ -25,6 +25,7 @@ import {
   jidToPhone,
   phoneToDigits,
   phoneToJid,
+  REACH_OUT_RESTRICTED_CODE,
   readCustomerMessage,
   readMessageUpdates,
   readServerAck,
@@ -61,7 +62,10 @@ import type { ConnectOptions, DisconnectInfo, DisconnectReason, OutboundText, Re
  */
 
 /** What the provider uses of a baileys socket (tests pass a fake). */
-export type LinkedSocket = Pick<WASocket, 'ev' | 'ws' | 'user' | 'end' | 'logout' | 'relayMessage' | 'onWhatsApp' | 'requestPairingCode' | 'signalRepository'>;
+export type LinkedSocket = Pick<
+  WASocket,
+  'ev' | 'ws' | 'user' | 'end' | 'logout' | 'relayMessage' | 'onWhatsApp' | 'requestPairingCode' | 'signalRepository' | 'fetchAccountReachoutTimelock'
+>;
 
 export type LinkedSocketFactory = (config: UserFacingSocketConfig) => LinkedSocket;
 
@@ -85,6 +89,8 @@ export type LinkedProviderOptions = {
   serverAckTimeoutMs?: number;
   /** How long `requestPairingCode` waits for the socket to be ready to link. */
   pairingReadyTimeoutMs?: number;
+  /** How long to wait after the connection opened for the offline backlog before sending anyway. */
+  backlogTimeoutMs?: number;
   /** How long `close` waits for baileys to close the socket. */
   closeTimeoutMs?: number;
 };
@@ -118,6 +124,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
   const serverAckTimeoutMs = options.serverAckTimeoutMs ?? 20_000;
   const pairingReadyTimeoutMs = options.pairingReadyTimeoutMs ?? 30_000;
   const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+  const backlogTimeoutMs = options.backlogTimeoutMs ?? 30_000;
   const log = options.logger.child({ component: 'whatsapp-linked' });
   const versions = options.waVersion ? null : createWaVersionSource({ logger: options.logger, ...(options.fetchWaVersion ? { fetchLatest: options.fetchWaVersion } : {}) });
   // How often each message was re-sent for a retry receipt, per number. Kept across reconnects and
@@ -167,6 +174,13 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
 
     let hasEnded = false;
     let isOpen = false;
+    /** Open and the offline backlog received (or waited for long enough): sends may go out. */
+    let isReady = false;
+    let hasBacklog = false;
+    let backlogTimer: NodeJS.Timeout | undefined;
+    /** Our messages whose error ack was read from the raw stanza; baileys' later ERROR update is the same news. */
+    const refusedByAck = new Set<string>();
+    let isFetchingTimelock = false;
     let areWritesDiscarded = false;
     const pendingWrites = new Set<Promise<unknown>>();
     const ackWaiters = new Map<string, ((outcome: AckOutcome) => void)[]>();
@@ -261,20 +275,28 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
         const { qr } = update;
         report(() => events.onQr(qr));
       }
-      if (update.reachoutTimeLock?.isActive) {
-        sessionLog.warn(
-          { until: update.reachoutTimeLock.timeEnforcementEnds?.toISOString(), enforcement: update.reachoutTimeLock.enforcementType },
-          'WhatsApp restricts this number from starting new chats',
-        );
+      const timelock = update.reachoutTimeLock;
+      // Pushed by WhatsApp, or the answer to fetchAccountReachoutTimelock. An inactive one says
+      // nothing: a fetch answers inactive after a plain 463 too, and a pause ends by its time.
+      if (timelock?.isActive) {
+        sessionLog.warn({ until: timelock.timeEnforcementEnds?.toISOString(), enforcement: timelock.enforcementType }, 'WhatsApp restricts this number from starting new chats');
+        const until = timelock.timeEnforcementEnds ?? null;
+        report(() => events.onRestricted?.({ until, reason: `reach_out_timelock ${timelock.enforcementType ?? ''}`.trim() }));
       }
       if (update.connection === 'open') {
         isOpen = true;
-        sessionLog.info('linked device connected');
-        const phone = jidToPhone(sock?.user?.id);
-        report(() => events.onConnected({ phone }));
+        sessionLog.info('linked device connected; receiving what came while it was away');
+        // Baileys holds events (error acks among them) back until the offline backlog is in.
+        backlogTimer = setTimeout(markReady, backlogTimeoutMs);
+        if (hasBacklog) markReady();
+      }
+      if (update.receivedPendingNotifications === true) {
+        hasBacklog = true;
+        markReady();
       }
       if (update.connection === 'close') {
         isOpen = false;
+        isReady = false;
         const error = update.lastDisconnect?.error;
         const reason = toDisconnectReason(readStatusCode(error));
         sessionLog.info({ reason, statusCode: readStatusCode(error) }, 'linked device disconnected');
@@ -312,6 +334,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     const deliverReceipts = (receipts: Receipt[]): void => {
       for (const receipt of receipts) {
         if (receipt.status === 'failed') {
+          if (refusedByAck.has(receipt.providerMessageId)) continue;
           // A send still waiting for its ack fails itself (and is never retried for a 463).
           if (settleAckWaiters(receipt.providerMessageId, { kind: 'refused', errorCode: receipt.errorCode ?? 'unknown' })) continue;
         } else if (settleAckWaiters(receipt.providerMessageId, { kind: 'accepted' }) && receipt.status === 'sent') {
@@ -323,12 +346,46 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     const onMessagesUpdate = (updates: WAMessageUpdate[]): void => deliverReceipts(readMessageUpdates(updates));
     const onUserReceiptUpdate = (updates: MessageUserReceiptUpdate[]): void => deliverReceipts(readUserReceiptUpdates(updates));
 
+    const markReady = (): void => {
+      clearTimeout(backlogTimer);
+      if (isReady || !isOpen || hasEnded) return;
+      isReady = true;
+      sessionLog.info('linked device ready to send');
+      const phone = jidToPhone(sock?.user?.id);
+      report(() => events.onConnected({ phone }));
+    };
+
+    /**
+     * A 463 is an account-level restriction as often as a missing privacy token (baileys rc14's own
+     * words): report it at once, then ask WhatsApp whether a reach-out timelock is active and until
+     * when (baileys does not ask for a 463; the answer comes back as `reachoutTimeLock`).
+     */
+    const onReachOutRestricted = (): void => {
+      report(() => events.onRestricted?.({ until: null, reason: 'reach_out_restricted: WhatsApp refused a first message (463)' }));
+      if (isFetchingTimelock || !sock) return;
+      isFetchingTimelock = true;
+      sock
+        .fetchAccountReachoutTimelock()
+        .catch((error: unknown) => sessionLog.warn({ err: error }, 'could not ask WhatsApp for the reach-out timelock'))
+        .finally(() => (isFetchingTimelock = false));
+    };
+
     const onServerAck = (node: BinaryNode): void => {
       const ack = readServerAck(node);
-      // Error acks also come as `messages.update` (ERROR with the code): handled there.
-      if (!ack || ack.errorCode !== null) return;
-      if (settleAckWaiters(ack.providerMessageId, { kind: 'accepted' })) return;
-      report(() => events.onReceipt({ providerMessageId: ack.providerMessageId, status: 'sent', at: ack.at }));
+      if (!ack) return;
+      const { providerMessageId, errorCode } = ack;
+      if (errorCode === null) {
+        if (settleAckWaiters(providerMessageId, { kind: 'accepted' })) return;
+        report(() => events.onReceipt({ providerMessageId, status: 'sent', at: ack.at }));
+
+        return;
+      }
+      // Settled from the raw ack: baileys' ERROR update for it waits for the offline backlog.
+      refusedByAck.add(providerMessageId);
+      if (refusedByAck.size > 1_000) refusedByAck.delete(refusedByAck.values().next().value ?? '');
+      if (errorCode === REACH_OUT_RESTRICTED_CODE) onReachOutRestricted();
+      if (settleAckWaiters(providerMessageId, { kind: 'refused', errorCode })) return;
+      report(() => events.onReceipt({ providerMessageId, status: 'failed', at: ack.at, errorCode }));
     };
 
     const detach = (): void => {
@@ -373,6 +430,8 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       if (hasEnded) return false;
       hasEnded = true;
       isOpen = false;
+      isReady = false;
+      clearTimeout(backlogTimer);
       detach();
       settleReadyForPairing(false);
       for (const providerMessageId of [...ackWaiters.keys()]) settleAckWaiters(providerMessageId, { kind: 'closed' });
@@ -451,7 +510,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
     socket.ws.on('CB:ack,class:message', onServerAck);
 
     const send = async ({ messageId, providerMessageId: recordedId, to, text }: OutboundText): Promise<SendResult> => {
-      if (hasEnded || !isOpen) throw notOpenError();
+      if (hasEnded || !isReady) throw notOpenError();
       const jid = phoneToJid(to);
       const providerMessageId = recordedId ?? deriveProviderMessageId(messageId);
       const ack = waitForServerAck(providerMessageId);
@@ -487,7 +546,7 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       providerMessageIdFor: (messageId, { attemptedBefore }) =>
         attemptedBefore ? deriveLegacyProviderMessageId(messageId) : deriveProviderMessageId(messageId),
       checkOnWhatsApp: async (phone: string): Promise<boolean | null> => {
-        if (hasEnded || !isOpen) throw notOpenError();
+        if (hasEnded || !isReady) throw notOpenError();
         const jid = phoneToJid(phone);
         try {
           const results = await socket.onWhatsApp(jid);
