@@ -42,7 +42,7 @@ export const signUpMerchant = async (bench: BenchRuntime, name = 'Bench Merchant
   const keyResponse = await fetch(`${bench.url}/api/v1/api-keys`, {
     method: 'POST',
     headers: { ...json, cookie, 'x-csrf-token': session.csrfToken },
-    body: JSON.stringify({ name: 'benchmark' }),
+    body: JSON.stringify({ name: 'benchmark', scopes: ['admin'] }),
   });
   await expectStatus(keyResponse, [201], 'API key');
 

@@ -192,17 +192,19 @@ describe.each(TEST_BACKENDS)('accounts on %s', (backend) => {
       const { id, key } = created.json();
       expect(key).toMatch(/^ak_[0-9A-Za-z]{32}$/);
       expect(id).toMatch(/^key_/);
-      const list = await app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: { authorization: `Bearer ${key}` } });
+      expect(created.json().scopes).toEqual(['orders:read', 'orders:write', 'stores', 'numbers']);
+      const list = await app.inject({ method: 'GET', url: '/api/v1/api-keys', headers: { cookie: merchant.cookie } });
       expect(list.statusCode).toBe(200);
       expect(list.body).not.toContain(key);
       expect(list.json().data.map((item: { id: string }) => item.id)).toContain(id);
+      expect((await app.inject({ method: 'GET', url: '/api/v1/orders', headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(200);
       const stored = await testRuntime.testDatabase.database.query('select key_hash from api_keys where id = $1', [id]);
       expect(JSON.stringify(stored)).not.toContain(key);
     });
 
     it('needs no CSRF token with an API key, and answers 401 once the key is revoked', async () => {
       const app = appOf(testRuntime);
-      const created = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { authorization: `Bearer ${merchant.apiKey}` }, payload: { name: 'short-lived' } });
+      const created = await app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { authorization: `Bearer ${merchant.apiKey}` }, payload: { name: 'short-lived', scopes: ['admin'] } });
       expect(created.statusCode).toBe(201);
       const { id, key } = created.json();
       const revoke = await app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${id}`, headers: { authorization: `Bearer ${key}` } });

@@ -100,6 +100,8 @@ export const apiKeys = pgTable('api_keys', {
   keyHash: text('key_hash').notNull().unique(),
   /** The first characters of the key, so a merchant can tell keys apart. */
   keyPrefix: text('key_prefix').notNull(),
+  /** What the key may do (src/accounts/api-key-scopes.ts); migration 0017. */
+  scopes: text('scopes').array().notNull().default(['orders:read', 'orders:write', 'stores', 'numbers']),
   createdByUserId: text('created_by_user_id'),
   lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),

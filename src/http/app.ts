@@ -20,6 +20,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { diagnoseFailure } from '../db/availability.ts';
 import { isDatabaseConnectionError, mapConnectionError } from '../db/connection-errors.ts';
+import type { ApiKeyScope } from '../accounts/api-key-scopes.ts';
 import { AppError } from '../errors.ts';
 import { takeRandomBytes } from '../ids.ts';
 import { createLazyChildLogger } from '../logger.ts';
@@ -47,6 +48,8 @@ export type Principal = {
   sessionToken: string | null;
   /** The API key's id (API keys only). */
   apiKeyId: string | null;
+  /** What the API key may do; null for a signed-in session. */
+  scopes: readonly ApiKeyScope[] | null;
 };
 
 declare module 'fastify' {

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { hasScope, requiredScope } from '../accounts/api-key-scopes.ts';
 import { findAccountByApiKey } from '../accounts/api-keys.ts';
 import { isCsrfTokenValid, type Auth } from '../accounts/auth.ts';
 import { ensureAccountForUser } from '../accounts/ensure-account.ts';
@@ -75,8 +76,15 @@ export const createAuthenticator = (options: { auth: Auth; services: Services; c
       const match = /^Bearer\s+(\S+)$/i.exec(authorization);
       const found = match?.[1] ? await findAccountByApiKey(services.database, match[1]) : null;
       if (!found) return refuse(request, 'invalid or revoked API key');
+      const principal = await admit(request, { accountId: found.accountId, userId: null, via: 'api_key', sessionToken: null, apiKeyId: found.keyId, scopes: found.scopes });
+      // Before anything is looked up: a key without the scope learns nothing about the resource.
+      const needed = requiredScope(request.routeOptions.url ?? request.url.split('?', 1)[0] ?? '', request.method);
+      if (!hasScope(found.scopes, needed)) {
+        request.principal = null;
+        throw new AppError('forbidden', { message: `this API key lacks the scope "${needed}"`, details: { requiredScope: needed } });
+      }
 
-      return admit(request, { accountId: found.accountId, userId: null, via: 'api_key', sessionToken: null, apiKeyId: found.keyId });
+      return principal;
     }
     const session = await readSession(request);
     if (!session) return refuse(request, 'sign in, or send an API key as "Authorization: Bearer ak_..."');
@@ -89,7 +97,7 @@ export const createAuthenticator = (options: { auth: Auth; services: Services; c
       }
     }
 
-    return admit(request, { accountId: session.user.accountId, userId: session.user.id, via: 'session', sessionToken: session.sessionToken, apiKeyId: null });
+    return admit(request, { accountId: session.user.accountId, userId: session.user.id, via: 'session', sessionToken: session.sessionToken, apiKeyId: null, scopes: null });
   };
 
   return { authenticate, readSession };

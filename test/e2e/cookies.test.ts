@@ -93,7 +93,7 @@ describe('cookies', () => {
     const browser = await signIn(email, password, true);
     const cookieHeaders = { cookie: browser.cookie, origin, 'x-csrf-token': browser.csrfToken };
     const apiKeyOf = async (name: string) => {
-      const created = await send('POST', '/api/v1/api-keys', { headers: cookieHeaders, body: JSON.stringify({ name }), label: 'session' });
+      const created = await send('POST', '/api/v1/api-keys', { headers: cookieHeaders, body: JSON.stringify({ name, scopes: ['admin'] }), label: 'session' });
       expect(created.status, created.text).toBe(201);
 
       return json<{ id: string; key: string }>(created.text);

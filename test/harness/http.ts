@@ -67,7 +67,7 @@ export const createMerchant = async (testRuntime: TestRuntime, overrides: { name
     method: 'POST',
     url: '/api/v1/api-keys',
     headers: { cookie, origin, 'x-csrf-token': sessionBody.csrfToken },
-    payload: { name: 'tests' },
+    payload: { name: 'tests', scopes: ['admin'] },
   });
   expect(key.statusCode, key.body).toBe(201);
 

@@ -163,7 +163,7 @@ export const signUpMerchant = async (baseUrl: string, outboxDirectory: string | 
   const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const session = await client.request('GET', '/api/v1/session', { headers: { cookie } });
   const csrfToken = String(session.json.csrfToken);
-  const key = await client.request('POST', '/api/v1/api-keys', { body: { name: 'e2e' }, headers: { cookie, ...origin, 'x-csrf-token': csrfToken } });
+  const key = await client.request('POST', '/api/v1/api-keys', { body: { name: 'e2e', scopes: ['admin'] }, headers: { cookie, ...origin, 'x-csrf-token': csrfToken } });
   expect(key.status, key.text).toBe(201);
   const apiKey = String(key.json.key);
   const api = (method: string, url: string, body?: unknown) => client.request(method, url, { body, headers: { authorization: `Bearer ${apiKey}` } });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_KEY_SCOPES, ApiKeyScopeSchema, DEFAULT_API_KEY_SCOPES } from '../../accounts/api-key-scopes.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-keys.ts';
 import type { AppInstance } from '../app.ts';
 import type { Authenticator } from '../authenticate.ts';
@@ -7,6 +8,7 @@ const ApiKeySchema = z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string().describe('The first characters of the key, to tell keys apart'),
+  scopes: z.array(ApiKeyScopeSchema),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
 });
@@ -20,7 +22,15 @@ export const registerApiKeyRoutes = (app: AppInstance, options: { authenticator:
       schema: {
         tags: ['api-keys'],
         summary: 'Create an API key; the key is shown in this response only',
-        body: z.object({ name: z.string().trim().min(1).max(100) }),
+        body: z.object({
+          name: z.string().trim().min(1).max(100),
+          scopes: z
+            .array(ApiKeyScopeSchema)
+            .min(1)
+            .max(API_KEY_SCOPES.length)
+            .optional()
+            .describe(`What the key may do; default ${DEFAULT_API_KEY_SCOPES.join(', ')} (everything but admin). Only admin may manage API keys.`),
+        }),
         response: { 201: ApiKeySchema.extend({ key: z.string() }) },
       },
     },
@@ -29,6 +39,7 @@ export const registerApiKeyRoutes = (app: AppInstance, options: { authenticator:
       const created = await createApiKey(app.services.database, {
         accountId: principal.accountId,
         name: request.body.name,
+        ...(request.body.scopes ? { scopes: request.body.scopes } : {}),
         createdByUserId: principal.userId,
         maxKeys: app.services.config.AKKED_MAX_API_KEYS,
       });

@@ -2,13 +2,26 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { KeyRound } from 'lucide-react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { API_KEYS_QUERY_KEY, createApiKey, revokeApiKey, useApiKeys, type ApiKey, type CreatedApiKey } from '../../api/api-keys.ts';
+import {
+  API_KEY_SCOPES,
+  API_KEYS_QUERY_KEY,
+  createApiKey,
+  DEFAULT_API_KEY_SCOPES,
+  revokeApiKey,
+  useApiKeys,
+  type ApiKey,
+  type ApiKeyScope,
+  type CreatedApiKey,
+} from '../../api/api-keys.ts';
 import { AreaFormError } from '../../components/area-error.tsx';
 import { CopyField } from '../../components/copy-button.tsx';
-import { TextField } from '../../components/field.tsx';
+import { CheckboxField, TextField } from '../../components/field.tsx';
 import { Card } from '../../components/page.tsx';
 import { EmptyState, ErrorState, Loading } from '../../components/states.tsx';
 import { useFormat } from '../../i18n/format.ts';
+
+/** Locale keys cannot hold ':' (i18next's namespace separator). */
+const scopeKey = (scope: ApiKeyScope): string => scope.replace(':', '_');
 
 /** The key, once: after "done" (or leaving the page) nobody can read it again, not even the server. */
 const NewKey = ({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) => {
@@ -60,6 +73,7 @@ const KeyRow = ({ apiKey }: { apiKey: ApiKey }) => {
       <td>
         <code dir="ltr">{`${apiKey.prefix}…`}</code>
       </td>
+      <td>{apiKey.scopes.map((scope) => t(`apiKeys.scopeNames.${scopeKey(scope)}`)).join(', ')}</td>
       <td>{format.date(apiKey.createdAt)}</td>
       <td>{apiKey.lastUsedAt ? format.dateTime(apiKey.lastUsedAt) : t('apiKeys.neverUsed')}</td>
       <td>
@@ -92,19 +106,24 @@ export const ApiKeysSection = () => {
   const client = useQueryClient();
   const keys = useApiKeys();
   const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<readonly ApiKeyScope[]>(DEFAULT_API_KEY_SCOPES);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const create = useMutation({
     mutationFn: createApiKey,
     onSuccess: async (key) => {
       setCreated(key);
       setName('');
+      setScopes(DEFAULT_API_KEY_SCOPES);
       await client.invalidateQueries({ queryKey: API_KEYS_QUERY_KEY });
     },
   });
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate(name.trim());
+    if (scopes.length === 0) return;
+    create.mutate({ name: name.trim(), scopes });
   };
+  const toggle = (scope: ApiKeyScope, isChecked: boolean) =>
+    setScopes((current) => API_KEY_SCOPES.filter((each) => (each === scope ? isChecked : current.includes(each))));
 
   return (
     <Card title={t('apiKeys.title')}>
@@ -126,6 +145,7 @@ export const ApiKeysSection = () => {
                 <tr>
                   <th scope="col">{t('apiKeys.columns.name')}</th>
                   <th scope="col">{t('apiKeys.columns.prefix')}</th>
+                  <th scope="col">{t('apiKeys.scopesColumn')}</th>
                   <th scope="col">{t('apiKeys.columns.created')}</th>
                   <th scope="col">{t('apiKeys.columns.lastUsed')}</th>
                   <th scope="col"><span className="visually-hidden">{t('apiKeys.columns.actions')}</span></th>
@@ -150,9 +170,28 @@ export const ApiKeysSection = () => {
             value={name}
             onChange={(event) => setName(event.target.value)}
           />
+          <fieldset className="fieldset">
+            <legend>{t('apiKeys.scopesLegend')}</legend>
+            <p className="field-hint">{t('apiKeys.scopesHint')}</p>
+            {API_KEY_SCOPES.map((scope) => (
+              <CheckboxField
+                key={scope}
+                name="api-key-scopes"
+                value={scope}
+                label={t(`apiKeys.scopes.${scopeKey(scope)}`)}
+                checked={scopes.includes(scope)}
+                onChange={(event) => toggle(scope, event.target.checked)}
+              />
+            ))}
+            {scopes.length === 0 ? (
+              <p className="field-error" role="alert">
+                {t('apiKeys.scopesRequired')}
+              </p>
+            ) : null}
+          </fieldset>
           <AreaFormError error={create.error} namespace="settings" />
           <div>
-            <button type="submit" className="button button-primary" disabled={create.isPending}>
+            <button type="submit" className="button button-primary" disabled={create.isPending || scopes.length === 0}>
               <KeyRound size={16} aria-hidden="true" />
               <span>{create.isPending ? t('apiKeys.creating') : t('apiKeys.create')}</span>
             </button>

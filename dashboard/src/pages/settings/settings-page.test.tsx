@@ -10,7 +10,7 @@ import { exportFilterFrom } from './export-section.tsx';
 import SignInPage from '../auth/sign-in-page.tsx';
 import SettingsPage from './settings-page.tsx';
 
-const KEY = { id: 'key_1', name: 'Warehouse sync', prefix: 'ak_live_ab12', createdAt: '2026-04-01T09:00:00.000Z', lastUsedAt: null };
+const KEY = { id: 'key_1', name: 'Warehouse sync', prefix: 'ak_live_ab12', scopes: ['orders:read', 'stores'], createdAt: '2026-04-01T09:00:00.000Z', lastUsedAt: null };
 const STORES = { body: { data: [{ id: 'sto_1', name: 'Dar Al Oud', platform: 'salla', defaultCountry: 'SA', language: 'ar', whatsappNumberId: null }] } };
 
 const Where = () => {
@@ -98,7 +98,8 @@ describe('settings: API keys', () => {
       'GET /api/v1/session': { body: SAMPLE_SESSION },
       'GET /api/v1/api-keys': () => ({ body: { data: keys } }),
       'POST /api/v1/api-keys': (request) => {
-        const created = { id: 'key_2', name: (request.body as { name: string }).name, prefix: 'ak_live_cd34', createdAt: '2026-05-01T09:00:00.000Z', lastUsedAt: null };
+        const { name, scopes } = request.body as { name: string; scopes: string[] };
+        const created = { id: 'key_2', name, prefix: 'ak_live_cd34', scopes, createdAt: '2026-05-01T09:00:00.000Z', lastUsedAt: null };
         keys.push(created);
         return { status: 201, body: { ...created, key: 'ak_live_cd34_secret_value' } };
       },
@@ -117,7 +118,7 @@ describe('settings: API keys', () => {
     expect(screen.getByRole('button', { name: 'API key' })).toBeTruthy();
     const post = fake.requests.find((request) => request.method === 'POST') as RecordedRequest;
     expect(post.path).toBe('/api/v1/api-keys');
-    expect(post.body).toEqual({ name: 'Shop sync' });
+    expect(post.body).toEqual({ name: 'Shop sync', scopes: ['orders:read', 'orders:write', 'stores', 'numbers'] });
     expect(post.headers['x-csrf-token']).toBe('csrf-token-1');
     // The list is read again and shows the new key by its prefix only.
     await screen.findByText('ak_live_cd34…');
@@ -125,6 +126,32 @@ describe('settings: API keys', () => {
     fireEvent.click(screen.getByRole('button', { name: 'I have copied it' }));
     expect(screen.queryByText('ak_live_cd34_secret_value')).toBeNull();
     expect(document.body.textContent).not.toContain('secret_value');
+  });
+
+  it('creates a key with the scopes ticked, everything but admin by default, and shows each key’s scopes', async () => {
+    const keys = [KEY];
+    const fake = installFakeApi({
+      'GET /api/v1/session': { body: SAMPLE_SESSION },
+      'GET /api/v1/api-keys': () => ({ body: { data: keys } }),
+      'POST /api/v1/api-keys': (request) => ({ status: 201, body: { ...KEY, id: 'key_3', ...(request.body as object), key: 'ak_live_scoped' } }),
+      'GET /api/v1/stores': STORES,
+    });
+    renderSettings();
+    await screen.findByText('read orders, stores');
+    const box = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
+    expect(box('Everything, including API keys and billing').checked).toBe(false);
+    expect(box('Manage stores').checked).toBe(true);
+    fireEvent.click(box('Manage stores'));
+    fireEvent.click(box('Send orders and decide them'));
+    fireEvent.click(box('Manage WhatsApp numbers'));
+    fireEvent.click(box('Read orders, analytics and exports'));
+    expect(screen.getByText('Choose at least one.')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Create key' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(box('Read orders, analytics and exports'));
+    fireEvent.change(screen.getByLabelText('Name of the new key'), { target: { value: 'Reports' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create key' }));
+    await screen.findByText('ak_live_scoped');
+    expect((fake.requests.find((request) => request.method === 'POST') as RecordedRequest).body).toEqual({ name: 'Reports', scopes: ['orders:read'] });
   });
 
   it('revokes a key only after confirmation', async () => {
