@@ -1,7 +1,7 @@
 import { billingEmailJob } from '../src/billing/billing-email-job.ts';
 import { announceLowCredits } from '../src/billing/credit-alerts-job.ts';
 import { consumeCredit, grantCredits } from '../src/billing/credits.ts';
-import { builtInPlans } from '../src/billing/plans.ts';
+import { builtInPlans } from '../src/config-plans.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { AppError } from '../src/errors.ts';

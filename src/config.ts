@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadPlans, type Plan } from './billing/plans.ts';
+import { loadPlans, type Plan } from './config-plans.ts';
 import { SSL_MODES } from './db/ssl-modes.ts';
 
 /**

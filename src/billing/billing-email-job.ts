@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toEmailLanguage } from '../email/templates.ts';
-import { defineJob } from '../jobs/define-job.ts';
+import { defineJob } from '../services.ts';
 import { renderBillingEmail, type BillingEmail } from './billing-emails.ts';
 import { readInvoice, stripeAmountToDecimal } from './invoices.ts';
 

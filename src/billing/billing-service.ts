@@ -1,10 +1,11 @@
 import type { Config } from '../config.ts';
+import { FREE_PLAN_ID, type Plan } from '../config-plans.ts';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { LedgerKind } from './credits.ts';
 import { listInvoices, stripeAmountToDecimal } from './invoices.ts';
-import { findPlan, FREE_PLAN_ID, type Plan } from './plans.ts';
+import { findPlan } from './plans.ts';
 import type { StripeGateway } from './stripe-client.ts';
 
 /** A top-up buys between these many credits (one Stripe checkout, STRIPE_PRICE_TOPUP × credits). */

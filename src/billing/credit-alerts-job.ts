@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import type { Plan } from '../config-plans.ts';
 import type { Database } from '../db/database.ts';
-import { defineJob } from '../jobs/define-job.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import { defineJob } from '../services.ts';
 import { billingEmailJob } from './billing-email-job.ts';
-import { lowCreditsThreshold, type Plan } from './plans.ts';
+import { lowCreditsThreshold } from './plans.ts';
 
 /** Accounts announced per run at most; the next minute takes the rest. */
 const BATCH_SIZE = 500;

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.ts';
-import { formatMoney } from '../ingest/normalize/money.ts';
+import { formatMoney } from '../money.ts';
 
 // Stripe's own list of how many decimals its integer amounts carry (docs: "Supported currencies");
 // it differs from ISO 4217 for a few codes (ISK is sent with two, MGA with none).

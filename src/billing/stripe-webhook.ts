@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config.ts';
+import { FREE_PLAN_ID, type Plan } from '../config-plans.ts';
 import type { Database, Transaction } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -8,7 +9,7 @@ import { billingEmailJob } from './billing-email-job.ts';
 import { TOP_UP_MAXIMUM_CREDITS } from './billing-service.ts';
 import { grantCredits } from './credits.ts';
 import { claimReceipt, upsertInvoice } from './invoices.ts';
-import { findPlanByPrice, FREE_PLAN_ID, type Plan } from './plans.ts';
+import { findPlanByPrice } from './plans.ts';
 import { verifyStripeEvent, type StripeGateway } from './stripe-client.ts';
 
 /**

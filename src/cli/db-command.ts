@@ -7,6 +7,7 @@ import { createLogger } from '../logger.ts';
 import { copyDatabase } from '../maintenance/copy-database.ts';
 import { dumpDatabase } from '../maintenance/dump-database.ts';
 import { loadConfigOrExplain, type CommandIo } from './command-io.ts';
+import { ALL_JOBS } from './jobs.ts';
 
 const HELP = `Usage: akked db copy --to <postgres-url>
        akked db dump [--file <path>]
@@ -78,7 +79,7 @@ export const runDbCommand = async (args: string[], io: CommandIo): Promise<numbe
       throw new Error(`cannot connect to the target database: ${firstLine(error).replace(/^cannot connect to DATABASE_URL: /, '')}`);
     });
     opened.push(target);
-    const result = await copyDatabase({ source, target, jobSchema: DEFAULT_JOB_SCHEMA, logger });
+    const result = await copyDatabase({ source, target, jobSchema: DEFAULT_JOB_SCHEMA, logger, jobs: ALL_JOBS });
     io.stdout(`${JSON.stringify(result)}\n`);
     io.stderr(
       config.AKKED_MASTER_KEY

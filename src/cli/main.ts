@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { CommandIo } from './command-io.ts';
+import { readVersion } from './version.ts';
 
 // Each command's module is imported when that command runs: `akked --help` loads none of them, and
 // a worker never loads what only the api uses (see bench/startup.ts).
@@ -25,10 +25,6 @@ Options:
   -v, --version  the version of Akked
 
 Configuration comes from environment variables; see the README.`;
-
-/** The version in package.json (two folders up from src/cli and from its build, dist/cli). */
-export const readVersion = (): string =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const defaultIo: CommandIo = {
   stdout: (text) => process.stdout.write(text),

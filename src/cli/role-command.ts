@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createCommandLogger, createCommandNotice, loadConfigOrExplain, type CommandIo } from './command-io.ts';
-import { readVersion } from './main.ts';
 import type { Roles, Runtime } from './runtime.ts';
+import { readVersion } from './version.ts';
 
 export type RoleCommand = 'serve' | 'api' | 'worker';
 

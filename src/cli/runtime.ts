@@ -7,12 +7,12 @@ import { migrate } from '../db/migrate.ts';
 import { createMailer, type OutboxAnnouncement } from '../email/mailer.ts';
 import type { AppInstance } from '../http/app.ts';
 import { startOperationsServer } from '../http/operations-server.ts';
-import { ALL_JOBS, scheduleRecurringJobs } from '../jobs/index.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger, Notice } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import type { SessionManager } from '../whatsapp/session-manager.ts';
 import type { Services } from '../services.ts';
+import { ALL_JOBS, scheduleRecurringJobs } from './jobs.ts';
 
 export type Roles = { api: boolean; worker: boolean };
 

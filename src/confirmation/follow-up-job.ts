@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Transaction } from '../db/database.ts';
-import { defineJob } from '../jobs/define-job.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { AWAITING_REPLY_STATUSES, transitionOrder } from '../orders/order-status.ts';
+import { defineJob } from '../services.ts';
 import type { StoreSettings } from '../stores/store-settings.ts';
 import { findStoreForWebhook } from '../stores/stores.ts';
 import { OUTBOUND_ORDER_SELECT, queueOutboundMessage, type OutboundOrder } from './outbound-messages.ts';

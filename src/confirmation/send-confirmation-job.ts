@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
-import { defineJob } from '../jobs/define-job.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
 import { transitionOrder } from '../orders/order-status.ts';
+import { defineJob } from '../services.ts';
 import { findStoresForWebhook, type Store } from '../stores/stores.ts';
 import { tracing } from '../telemetry/tracing.ts';
 import { scheduleManyFollowUps } from './follow-up-job.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readCredential } from '../credentials/credential-store.ts';
 import { newId } from '../ids.ts';
-import { defineJob } from '../jobs/define-job.ts';
+import { defineJob } from '../services.ts';
 import { createGuardedFetch } from '../writeback/outbound-guard.ts';
 import { writeResultToStore } from '../writeback/platforms/index.ts';
 import { PlatformSchema } from '../ingest/order.ts';

@@ -1,6 +1,5 @@
 import { isAppError } from '../errors.ts';
 import { databaseUnavailable, isDatabaseConnectionError, mapConnectionError } from './connection-errors.ts';
-import type { Database } from './database.ts';
 
 export type AvailabilityChange = { isAvailable: false; error: unknown } | { isAvailable: true; downForMs: number };
 
@@ -93,9 +92,13 @@ export class DatabaseAvailability {
  * Whether the database is why `error` happened, when the error itself cannot say (better-auth
  * answers a bare 500, a library wraps the driver's error without its cause): for an unexpected
  * failure on PostgreSQL, one `select 1` asks. Returns `database_unavailable` when it is, else the
- * error unchanged. Runs only on failures, never on the way of a success.
+ * error unchanged. Runs only on failures, never on the way of a success. Takes the two members it
+ * uses, not a Database: database.ts creates the availability and is not imported back (no cycle).
  */
-export const diagnoseFailure = async (database: Pick<Database, 'kind' | 'query'>, error: unknown): Promise<unknown> => {
+export const diagnoseFailure = async (
+  database: { kind: 'pglite' | 'postgres'; query(text: string): Promise<unknown> },
+  error: unknown,
+): Promise<unknown> => {
   const mapped = mapConnectionError(error);
   if (mapped !== error || database.kind !== 'postgres') return mapped;
   if (isAppError(error) && error.status < 500) return error;

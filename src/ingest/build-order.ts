@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import { formatMoney } from './normalize/money.ts';
+import { formatMoney } from '../money.ts';
 import type { CustomerPhone } from './normalize/phone.ts';
 import { cleanText, limitText, toLanguageCode } from './normalize/text.ts';
 import { NormalizedOrderSchema, type NormalizedOrder, type Platform } from './order.ts';

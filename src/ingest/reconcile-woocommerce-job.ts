@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { readCredential } from '../credentials/credential-store.ts';
 import { AppError } from '../errors.ts';
-import { defineJob, type JobDefinition } from '../jobs/define-job.ts';
 import { applyPlatformCancellation, ingestOrder } from '../orders/ingest-order.ts';
 import type { OrderStatus } from '../orders/order-status.ts';
-import type { Services } from '../services.ts';
+import { defineJob, type Job, type Services } from '../services.ts';
 import { findStoreForWebhook, type Store } from '../stores/stores.ts';
 import { createGuardedFetch } from '../writeback/outbound-guard.ts';
 import { listRecentOrders } from '../writeback/platforms/woocommerce.ts';
@@ -234,7 +233,7 @@ export const reconcileWooCommerceStore = async (services: Services, storeId: str
  * retryable (retried with backoff); refused credentials fail the run, and the next scheduled run
  * tries again.
  */
-export const reconcileWooCommerceJob: JobDefinition<ReconcilePayload> = defineJob({
+export const reconcileWooCommerceJob: Job<ReconcilePayload> = defineJob({
   name: 'ingest.reconcile-woocommerce',
   schema: ReconcilePayloadSchema,
   retry: { limit: 6, delaySeconds: 5, backoff: true, maximumDelaySeconds: 600 },

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { Services } from '../services.ts';
 
 /**
  * A job is defined once: its name, the schema of its payload, how often and how patiently it is
@@ -28,7 +27,8 @@ export type RetryPolicy = {
  */
 export type QueuePolicy = 'standard' | 'short' | 'stately' | 'exclusive';
 
-export type JobContext = {
+/** What a handler is given; `Services` is the bag the entry point built (src/services.ts). */
+export type JobContext<Services> = {
   services: Services;
   jobId: string;
   /** 0 on the first attempt. */
@@ -37,7 +37,11 @@ export type JobContext = {
   isLastAttempt: boolean;
 };
 
-export type JobDefinition<Payload> = {
+/**
+ * The queue runs definitions of any services type: the jobs and what their handlers are given are
+ * decided by the entry points (src/cli/jobs.ts, src/services.ts), never by the queue.
+ */
+export type JobDefinition<Payload, Services = unknown> = {
   name: string;
   schema: z.ZodType<Payload>;
   retry: RetryPolicy;
@@ -62,9 +66,7 @@ export type JobDefinition<Payload> = {
    */
   batchSize?: number;
   // Method syntax on purpose: a definition for one payload type can sit in a list of all jobs.
-  handle(payload: Payload, context: JobContext): Promise<void>;
+  handle(payload: Payload, context: JobContext<Services>): Promise<void>;
 };
 
 export type AnyJobDefinition = JobDefinition<unknown>;
-
-export const defineJob = <Payload>(definition: JobDefinition<Payload>): JobDefinition<Payload> => definition;

@@ -6,8 +6,7 @@ import { z } from 'zod';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../test/harness/database.ts';
 import { createLogger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
-import type { Services } from '../services.ts';
-import { defineJob } from './define-job.ts';
+import { defineJob, type Services } from '../services.ts';
 import { JobQueue } from './job-queue.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -5,8 +5,7 @@ import { openDatabase } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
-import type { Services } from '../services.ts';
-import { defineJob } from './define-job.ts';
+import { defineJob, type Services } from '../services.ts';
 import { JobQueue } from './job-queue.ts';
 
 const silentLogger = createLogger({ level: 'silent' });

@@ -3,7 +3,7 @@ import { isDatabaseConnectionError } from '../db/connection-errors.ts';
 import { CONNECT_TIMEOUT_MS, type Database, type Queryable, type Transaction } from '../db/database.ts';
 import { AppError, isRetryable } from '../errors.ts';
 import { createLazyChildLogger, type Logger } from '../logger.ts';
-import type { Services } from '../services.ts';
+import type { Metrics } from '../metrics.ts';
 import { readTraceParent, TRACE_PARENT_FIELD, tracing, type SpanAttributes } from '../telemetry/tracing.ts';
 import type { AnyJobDefinition, JobDefinition } from './define-job.ts';
 
@@ -42,6 +42,9 @@ const jobAttributes = (name: string, job: JobWithMetadata<unknown>): SpanAttribu
 
   return attributes;
 };
+
+/** What the queue itself needs of the services it hands to handlers: its counters. */
+export type JobServices = { metrics: Pick<Metrics, 'jobsProcessed'> };
 
 export type JobQueueOptions = {
   database: Database;
@@ -187,8 +190,12 @@ export class JobQueue {
     return Object.fromEntries(queues.map((queue) => [queue.name, queue.queuedCount]));
   }
 
-  /** Starts handling the given jobs in this process. */
-  async work(definitions: readonly AnyJobDefinition[], services: Services, defaultConcurrency: number): Promise<void> {
+  /** Starts handling the given jobs in this process; each handler is given `services`. */
+  async work<Services extends JobServices>(
+    definitions: readonly JobDefinition<unknown, Services>[],
+    services: Services,
+    defaultConcurrency: number,
+  ): Promise<void> {
     for (const definition of definitions) {
       const workerId = await this.boss.work(
         definition.name,
@@ -211,8 +218,8 @@ export class JobQueue {
     }
   }
 
-  private async runOne(
-    definition: AnyJobDefinition,
+  private async runOne<Services extends JobServices>(
+    definition: JobDefinition<unknown, Services>,
     job: JobWithMetadata<unknown>,
     services: Services,
   ): Promise<JobResult> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../test/harness/database.ts';
 import { seedPreviousRelease } from '../../test/harness/previous-release.ts';
+import { ALL_JOBS } from '../cli/jobs.ts';
 import type { Database } from '../db/database.ts';
 import { createLogger } from '../logger.ts';
 import { copyDatabase } from './copy-database.ts';
@@ -37,7 +38,7 @@ describe.skipIf(!TEST_DATABASE_URL)('copying an embedded database into PostgreSQ
     const source = await seededSource();
     const target = await open('postgres', { migrate: false });
 
-    const result = await copyDatabase({ source: source.database, target: target.database, jobSchema: source.jobSchema, logger, batchSize: 2 });
+    const result = await copyDatabase({ source: source.database, target: target.database, jobSchema: source.jobSchema, jobs: ALL_JOBS, logger, batchSize: 2 });
 
     expect(result.rows).toMatchObject({ accounts: 1, users: 1, stores: 1, credentials: 1, orders: 1, order_events: 1, whatsapp_leases: 1 });
     const [lease] = await target.database.query<{ token: string }>('select fencing_token::text as token from whatsapp_leases');
@@ -68,7 +69,7 @@ describe.skipIf(!TEST_DATABASE_URL)('copying an embedded database into PostgreSQ
         ),
     };
 
-    await expect(copyDatabase({ source: source.database, target: failing, jobSchema: source.jobSchema, logger })).rejects.toThrow('connection lost');
+    await expect(copyDatabase({ source: source.database, target: failing, jobSchema: source.jobSchema, jobs: ALL_JOBS, logger })).rejects.toThrow('connection lost');
 
     const schemas = await target.database.query<{ name: string }>(`select nspname as name from pg_namespace where nspname in ($1, $2)`, [target.database.schema, source.jobSchema]);
     expect(schemas).toEqual([]);
@@ -79,7 +80,7 @@ describe.skipIf(!TEST_DATABASE_URL)('copying an embedded database into PostgreSQ
     const target = await open('postgres');
     await target.database.query("insert into accounts (id, name) values ('acc_there', 'Already here')");
 
-    await expect(copyDatabase({ source: source.database, target: target.database, jobSchema: source.jobSchema, logger })).rejects.toThrow(
+    await expect(copyDatabase({ source: source.database, target: target.database, jobSchema: source.jobSchema, jobs: ALL_JOBS, logger })).rejects.toThrow(
       'the target database is not empty (rows in accounts); copy only into an empty database',
     );
     expect(await target.database.query('select id from accounts')).toEqual([{ id: 'acc_there' }]);

@@ -1,7 +1,7 @@
 import type { Database, Queryable } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { AppError } from '../errors.ts';
-import { ALL_JOBS } from '../jobs/index.ts';
+import type { AnyJobDefinition } from '../jobs/define-job.ts';
 import { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 
@@ -11,6 +11,8 @@ export type CopyDatabaseOptions = {
   /** pg-boss's schema, the same on both sides. */
   jobSchema: string;
   logger: Logger;
+  /** The queues to create in the target (the entry point's list of every job). */
+  jobs: readonly AnyJobDefinition[];
   /** Rows per read and per insert. */
   batchSize?: number;
 };
@@ -52,7 +54,7 @@ export const copyDatabase = async (options: CopyDatabaseOptions): Promise<CopyRe
     await migrate(target);
     const queue = await JobQueue.start({ database: target, logger, schema: jobSchema, isSupervisor: false });
     try {
-      await queue.register(ALL_JOBS);
+      await queue.register(options.jobs);
     } finally {
       await queue.stop();
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../jobs/define-job.ts';
+import { defineJob } from '../services.ts';
 
 /**
  * PGlite has no autovacuum: without this, the queue's churning tables grow without end

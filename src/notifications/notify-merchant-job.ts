@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { toEmailLanguage } from '../email/templates.ts';
-import { defineJob } from '../jobs/define-job.ts';
+import { defineJob } from '../services.ts';
 import { renderMerchantAlert, type MerchantAlert } from './merchant-emails.ts';
 
 const ALERT_PAGES: Record<MerchantAlert, string> = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
-import type { JobContext } from '../jobs/define-job.ts';
 import { vacuumJob } from '../maintenance/vacuum-job.ts';
+import type { JobContext } from '../services.ts';
 import { purgeJob } from './purge-job.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineJob } from '../jobs/define-job.ts';
+import { defineJob } from '../services.ts';
 import { purge } from './purge.ts';
 
 /** The daily retention run (the same code as `akked purge`). */

@@ -3,11 +3,10 @@
 // to be killed.
 import { z } from 'zod';
 import { openDatabase } from '../../src/db/database.ts';
-import { defineJob } from '../../src/jobs/define-job.ts';
 import { JobQueue } from '../../src/jobs/job-queue.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import type { Services } from '../../src/services.ts';
+import { defineJob, type Services } from '../../src/services.ts';
 
 const [databaseUrl, jobSchema, jobName] = process.argv.slice(2) as [string, string, string];
 const logger = createLogger({ level: 'silent' });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { currencyForCountry } from '../../money.ts';
 import { buildNormalizedOrder } from '../build-order.ts';
 import { isCashOnDelivery } from '../normalize/cod.ts';
-import { currencyForCountry } from '../normalize/money.ts';
 import { pickCustomerPhone } from '../normalize/phone.ts';
 import { cleanText, joinText, toCountryCode } from '../normalize/text.ts';
 import { toUtcIso } from '../normalize/time.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../errors.ts';
+import { AppError } from './errors.ts';
 import { currencyForCountry, formatMoney, minorDigits } from './money.ts';
 
 describe('formatMoney', () => {

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.ts';
+import { AppError } from './errors.ts';
 
 /** ISO 4217 currencies whose minor unit is not 2 digits; every other code has 2. */
 const MINOR_DIGITS_EXCEPTIONS: ReadonlyMap<string, number> = new Map([

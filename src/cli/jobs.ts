@@ -4,14 +4,17 @@ import { followUpJob } from '../confirmation/follow-up-job.ts';
 import { sendConfirmationJob } from '../confirmation/send-confirmation-job.ts';
 import { writeBackJob } from '../confirmation/write-back-job.ts';
 import { RECONCILE_WOOCOMMERCE_CRON, reconcileWooCommerceJob } from '../ingest/reconcile-woocommerce-job.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
 import { vacuumJob } from '../maintenance/vacuum-job.ts';
 import { notifyMerchantJob } from '../notifications/notify-merchant-job.ts';
 import { purgeJob } from '../privacy/purge-job.ts';
-import type { AnyJobDefinition } from './define-job.ts';
-import type { JobQueue } from './job-queue.ts';
+import type { Job } from '../services.ts';
 
-/** Every job of Akked: workers handle these, and every process may enqueue them. */
-export const ALL_JOBS: readonly AnyJobDefinition[] = [
+/**
+ * Every job of Akked: workers handle these, and every process registers their queues. The list is
+ * the entry points' to make (the queue runs whatever it is given).
+ */
+export const ALL_JOBS: readonly Job<unknown>[] = [
   sendConfirmationJob,
   followUpJob,
   writeBackJob,
