@@ -926,13 +926,25 @@ const PAIRING_CODE_REUSE_MS = 60_000;
 const UNUSABLE_SETTINGS_RETRY_MS = 10 * 60_000;
 
 /**
+ * How long an order a 463 left to the customer-first flow keeps its number connected: the customer
+ * writes through the wa.me link from the thank-you page, usually within minutes, and a linked
+ * device only receives while it is connected (WhatsApp's server holds messages a while, not for
+ * ever, and a number woken only daily would answer a day late).
+ */
+export const CUSTOMER_FIRST_WINDOW = '24 hours';
+
+/**
  * A number needs a live session when it is linking, has messages due, has orders awaiting a reply
- * (replies reach a linked device only while it is connected), or its scheduled wake time passed.
+ * (replies reach a linked device only while it is connected) or awaiting the customer's first
+ * message (CUSTOMER_FIRST_WINDOW), or its scheduled wake time passed.
  */
 const BUSY_CONDITION = `(
   exists (select 1 from messages m where m.number_id = n.id and m.status in ('queued', 'sending') and m.send_after <= now() + interval '5 seconds')
   or exists (select 1 from orders o join stores s on s.id = o.store_id
              where s.whatsapp_number_id = n.id and o.status in ('sent', 'delivered', 'read'))
+  or exists (select 1 from orders o join stores s on s.id = o.store_id
+             where s.whatsapp_number_id = n.id and o.status = 'failed' and o.failure_reason = 'reach_out_restricted'
+               and o.updated_at > now() - interval '${CUSTOMER_FIRST_WINDOW}')
 )`;
 
 const WANTED_CONDITION = `n.provider = any($1::text[]) and n.status not in ('logged_out', 'banned') and ${IS_CONNECTING_ALLOWED}
