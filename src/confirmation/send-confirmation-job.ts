@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../db/database.ts';
+import { GroupCommit } from '../db/group-commit.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -125,52 +126,34 @@ export const prepareConfirmations = async (dependencies: SendDependencies, reque
   }
 };
 
-type Waiting = { request: SendRequest; resolve: () => void; reject: (error: unknown) => void };
-
 /**
- * Group commit for confirmation jobs: the jobs that wait in the same turn of the event loop (a
- * fetched batch, and any other) are prepared by one `prepareConfirmations` call. Each job settles
- * on its own: when a batch fails, its orders are prepared again one at a time, and only the one
- * that fails again fails its job (and is retried by the queue).
+ * Group commit for confirmation jobs (GroupCommit): the jobs that wait in the same turn of the
+ * event loop (a fetched batch, and any other) are prepared by one `prepareConfirmations` call. Each
+ * job settles on its own: when a batch fails, its orders are prepared again one at a time, and only
+ * the one that fails again fails its job (and is retried by the queue).
  */
 export class ConfirmationBatcher {
-  private waiting: Waiting[] = [];
-  private isScheduled = false;
+  private readonly batches: GroupCommit<SendRequest, undefined>;
 
-  constructor(private readonly dependencies: SendDependencies) {}
+  constructor(dependencies: SendDependencies) {
+    this.batches = new GroupCommit({
+      commit: async (requests) => {
+        await prepareConfirmations(dependencies, requests);
 
-  prepare(request: SendRequest): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ request, resolve, reject });
-      if (this.isScheduled) return;
-      this.isScheduled = true;
-      setImmediate(() => this.flush());
+        return requests.map(() => undefined);
+      },
+      maxBatchSize: MAX_BATCH_SIZE,
+      maxWait: 'turn',
+      // Every batch of a turn is prepared at once: their jobs are already running.
+      maxConcurrentBatches: Number.POSITIVE_INFINITY,
+      retryAlone: {
+        onRetry: (error, size) => dependencies.logger.warn({ err: error, orders: size }, 'a batch of confirmations failed; preparing them one by one'),
+      },
     });
   }
 
-  private flush(): void {
-    this.isScheduled = false;
-    while (this.waiting.length > 0) void this.run(this.waiting.splice(0, MAX_BATCH_SIZE));
-  }
-
-  private async run(batch: Waiting[]): Promise<void> {
-    try {
-      await prepareConfirmations(
-        this.dependencies,
-        batch.map((entry) => entry.request),
-      );
-      for (const entry of batch) entry.resolve();
-    } catch (error) {
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
-
-        return;
-      }
-      this.dependencies.logger.warn({ err: error, orders: batch.length }, 'a batch of confirmations failed; preparing them one by one');
-      for (const entry of batch) {
-        await prepareConfirmations(this.dependencies, [entry.request]).then(() => entry.resolve(), entry.reject);
-      }
-    }
+  prepare(request: SendRequest): Promise<void> {
+    return this.batches.submit(request);
   }
 }
 

@@ -1,4 +1,5 @@
 import { isDatabaseConnectionError } from '../db/connection-errors.ts';
+import { GroupCommit } from '../db/group-commit.ts';
 import type { Logger } from '../logger.ts';
 import { tracing } from '../telemetry/tracing.ts';
 import { ingestOrders, type IngestDependencies, type IngestRequest, type IngestResult } from '../orders/ingest-order.ts';
@@ -12,8 +13,6 @@ export type IngestBatcherOptions = IngestDependencies & {
   /** Batches written at the same time; each holds one database connection while it runs. */
   maxConcurrentBatches?: number;
 };
-
-type Waiting = { request: IngestRequest; resolve: (result: IngestResult) => void; reject: (error: unknown) => void };
 
 export const DEFAULT_MAX_BATCH_SIZE = 64;
 export const DEFAULT_MAX_WAIT_MS = 2;
@@ -29,99 +28,40 @@ const describeFailure = (error: unknown): { code: unknown; constraint: unknown }
 };
 
 /**
- * Group commit for webhook orders. Orders arriving within `maxWaitMs` of the first waiting one
- * (or `maxBatchSize` of them) are written by one `ingestOrders` call: one transaction, one
- * multi-row insert of orders and events, one multi-row job insert. Each caller is answered only
+ * Group commit for webhook orders (GroupCommit). Orders arriving within `maxWaitMs` of the first
+ * waiting one (or `maxBatchSize` of them) are written by one `ingestOrders` call: one transaction,
+ * one multi-row insert of orders and events, one multi-row job insert. Each caller is answered only
  * after that transaction committed, so an acknowledged order and its job are durable, and the
  * callers of one batch are answered in the order they called. While `maxConcurrentBatches` are
  * being written, newcomers wait and leave in the next batches, which then grow with the load.
  * A batch that fails is written again one order at a time, so a bad order fails alone.
  */
 export class IngestBatcher {
-  private readonly dependencies: IngestDependencies;
-  private readonly logger: Logger;
-  private readonly maxBatchSize: number;
-  private readonly maxWaitMs: number;
-  private readonly maxConcurrentBatches: number;
-  private waiting: Waiting[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  /** Whether the waiting orders should leave as soon as a batch slot is free. */
-  private isDue = false;
-  private batchesRunning = 0;
-  private whenIdle: (() => void)[] = [];
+  private readonly batches: GroupCommit<IngestRequest, IngestResult>;
 
   constructor(options: IngestBatcherOptions) {
-    this.dependencies = { database: options.database, queue: options.queue };
-    this.logger = options.logger;
-    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    this.maxConcurrentBatches = options.maxConcurrentBatches ?? DEFAULT_MAX_CONCURRENT_BATCHES;
+    const dependencies: IngestDependencies = { database: options.database, queue: options.queue };
+    this.batches = new GroupCommit({
+      commit: (requests) => ingestOrders(dependencies, requests),
+      maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+      maxWait: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      maxConcurrentBatches: options.maxConcurrentBatches ?? DEFAULT_MAX_CONCURRENT_BATCHES,
+      retryAlone: {
+        // With the database away, one by one would only fail again, each waiting its turn.
+        unless: isDatabaseConnectionError,
+        onRetry: (error, size) => options.logger.warn({ ...describeFailure(error), size }, 'an ingest batch failed; writing its orders one by one'),
+      },
+    });
   }
 
   /** Stores the order (see `ingestOrders`); resolves once it is committed. */
   write(request: IngestRequest): Promise<IngestResult> {
-    return new Promise((resolve, reject) => {
-      // The order's trace is its webhook's: taken now, since the batch runs in another's context.
-      this.waiting.push({ request: { ...request, traceParent: request.traceParent ?? tracing.traceParent() }, resolve, reject });
-      if (this.isDue || this.waiting.length >= this.maxBatchSize) this.markDue();
-      else this.timer ??= setTimeout(() => this.markDue(), this.maxWaitMs);
-    });
+    // The order's trace is its webhook's: taken now, since the batch runs in another's context.
+    return this.batches.submit({ ...request, traceParent: request.traceParent ?? tracing.traceParent() });
   }
 
   /** Writes what is waiting at once and resolves when nothing is left to write. */
   async close(): Promise<void> {
-    if (this.waiting.length > 0) this.markDue();
-    if (this.waiting.length === 0 && this.batchesRunning === 0) return;
-    await new Promise<void>((resolve) => this.whenIdle.push(resolve));
-  }
-
-  private markDue(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    this.isDue = true;
-    this.startBatches();
-  }
-
-  private startBatches(): void {
-    while (this.isDue && this.waiting.length > 0 && this.batchesRunning < this.maxConcurrentBatches) {
-      const batch = this.waiting.splice(0, this.maxBatchSize);
-      this.batchesRunning++;
-      void this.writeBatch(batch).finally(() => {
-        this.batchesRunning--;
-        this.startBatches();
-        if (this.waiting.length === 0 && this.batchesRunning === 0) {
-          for (const resolve of this.whenIdle.splice(0)) resolve();
-        }
-      });
-    }
-    if (this.waiting.length === 0) this.isDue = false;
-  }
-
-  private async writeBatch(batch: Waiting[]): Promise<void> {
-    let results: IngestResult[];
-    try {
-      results = await ingestOrders(this.dependencies, batch.map((waiting) => waiting.request));
-    } catch (error) {
-      // With the database away, one by one would only fail again, each waiting its turn.
-      if (batch.length === 1 || isDatabaseConnectionError(error)) {
-        for (const waiting of batch) waiting.reject(error);
-
-        return;
-      }
-      this.logger.warn({ ...describeFailure(error), size: batch.length }, 'an ingest batch failed; writing its orders one by one');
-      for (const waiting of batch) {
-        try {
-          const [result] = await ingestOrders(this.dependencies, [waiting.request]);
-          waiting.resolve(result as IngestResult);
-        } catch (singleError) {
-          waiting.reject(singleError);
-        }
-      }
-
-      return;
-    }
-    batch.forEach((waiting, index) => waiting.resolve(results[index] as IngestResult));
+    await this.batches.flush();
   }
 }
