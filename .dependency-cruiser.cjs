@@ -44,6 +44,7 @@ const LAYERS = {
     'config-plans.ts',
     'errors.ts',
     'ids.ts',
+    'install-paths.ts',
     'logger.ts',
     'pretty-log-stream.ts',
     'metrics.ts',

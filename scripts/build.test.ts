@@ -35,7 +35,7 @@ describe('bin/akked in a checkout', () => {
   it('builds the server on first use and says so, then runs the build silently while it is current', () => {
     const first = akked(checkout, ['--version']);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toMatch(/^akked: building the server \(first build\): compiling src\/ to dist\/.*\nakked: server built in [\d.]+ s\n$/);
+    expect(first.stderr).toMatch(/^akked: building the server \(first build\): bundling src\/ into dist\/.*\nakked: server built in [\d.]+ s\n$/);
     expect(first.stdout).toBe(`${packageJson.version}\n`);
 
     const second = akked(checkout, ['--version']);

@@ -1,9 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { MIGRATIONS_DIRECTORY } from '../install-paths.ts';
 import type { Database, Transaction } from './database.ts';
-
-const MIGRATIONS_DIRECTORY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 // Any constant works; it only has to be the same in every Akked process sharing the database.
 const MIGRATION_LOCK_KEY = 4_242_001;

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import { assertBelowQuota } from '../accounts/quotas.ts';
 import { deleteCredential, saveCredential } from '../credentials/credential-store.ts';
@@ -113,7 +112,8 @@ const toView = async (dependencies: NumberDependencies, row: NumberRow): Promise
     status: row.status,
     statusReason: row.status_reason,
     qr,
-    qrDataUrl: qr ? await QRCode.toDataURL(qr, { width: 264, margin: 1 }) : null,
+    // Loaded when a QR code is first shown (linking a number), not at every start.
+    qrDataUrl: qr ? await (await import('qrcode')).default.toDataURL(qr, { width: 264, margin: 1 }) : null,
     pairingCode: readLinkCode(dependencies.keyring, row.id, 'pairing', row.pairing_code_envelope),
     webhookUrl: row.provider === 'cloud' ? `${dependencies.publicUrl}/hooks/whatsapp-cloud/${row.id}` : null,
     linkedAt: row.linked_at?.toISOString() ?? null,

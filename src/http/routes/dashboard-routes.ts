@@ -1,16 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
+import { DASHBOARD_DIRECTORY } from '../../install-paths.ts';
 import type { AppInstance } from '../app.ts';
 
-/**
- * The dashboard's build (`npm run build` makes it; scripts/build.mjs), beside this package's src/
- * and its compiled dist/, which sit at the same depth.
- */
-export const DASHBOARD_BUILD_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../dashboard/dist');
+/** The dashboard's build (`npm run build` makes it; scripts/build.mjs). */
+export const DASHBOARD_BUILD_DIRECTORY = DASHBOARD_DIRECTORY;
 
 /** Paths that belong to the API, never to the single-page app, so a typo there is a JSON 404. */
 const API_PREFIXES = ['/api/', '/hooks/', '/metrics', '/healthz', '/readyz'];
