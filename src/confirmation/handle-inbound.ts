@@ -30,7 +30,7 @@ const findOrderByCode = async (transaction: Transaction, numberId: string, code:
 const findLatestAwaitingOrder = async (transaction: Transaction, numberId: string, phone: string): Promise<OutboundOrder | null> => {
   const [order] = await transaction.query<OutboundOrder>(
     `${OUTBOUND_ORDER_SELECT} join stores s on s.id = o.store_id
-     where o.customer_phone = $2 and o.status in ('sent', 'delivered', 'read')
+     where (o.customer_phone = $2 or o.whatsapp_phone = $2) and o.status in ('sent', 'delivered', 'read')
        and (s.whatsapp_number_id = $1
             or exists (select 1 from messages m where m.order_id = o.id and m.number_id = $1 and m.direction = 'outbound'))
      order by o.created_at desc, o.id desc limit 1

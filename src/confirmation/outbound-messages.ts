@@ -27,9 +27,9 @@ export type OutboundOrder = {
   trace_parent: string | null;
 };
 
-/** The columns of an `OutboundOrder` (alias `o`). */
+/** The columns of an `OutboundOrder` (alias `o`); the phone is the one WhatsApp knows the customer by. */
 export const OUTBOUND_ORDER_COLUMNS = `o.id, o.account_id, o.store_id, o.number, o.code, o.status, o.failure_reason, o.currency, o.total,
-  o.locale, o.customer_name, o.customer_phone, o.items, o.trace_parent`;
+  o.locale, o.customer_name, coalesce(o.whatsapp_phone, o.customer_phone) as customer_phone, o.items, o.trace_parent`;
 
 /** Selects an `OutboundOrder` (alias `o`); callers add their `where` and locking. */
 export const OUTBOUND_ORDER_SELECT = `select ${OUTBOUND_ORDER_COLUMNS} from orders o`;

@@ -244,6 +244,8 @@ export const orders = pgTable(
     paymentMethod: text('payment_method'),
     customerName: text('customer_name'),
     customerPhone: text('customer_phone'),
+    /** The phone WhatsApp knows the customer by, when it differs (Mexico's +521... is +52...). */
+    whatsappPhone: text('whatsapp_phone'),
     customerPhoneRaw: text('customer_phone_raw'),
     phoneProblem: text('phone_problem'),
     shippingAddress: jsonb('shipping_address').$type<Record<string, unknown> | null>(),

@@ -196,3 +196,16 @@ export const hasAdvancedPastSending = async (queryable: Queryable, messageId: st
 
   return rows.length > 0;
 };
+
+/**
+ * WhatsApp knows the customer under another phone than the order's (Mexico's `+521...` is
+ * `+52...`): this message and every later one of the order go there, and replies from it match the
+ * order (`orders.whatsapp_phone`).
+ */
+export const useWhatsAppPhone = async (queryable: Queryable, options: { messageId: string; orderId: string | null; phone: string }): Promise<void> => {
+  await queryable.query(
+    `with message as (update messages set customer_phone = $2, updated_at = now() where id = $1 returning 1)
+     update orders set whatsapp_phone = $2 where id = $3`,
+    [options.messageId, options.phone, options.orderId],
+  );
+};

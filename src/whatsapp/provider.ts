@@ -127,6 +127,12 @@ export interface WhatsAppSession {
   sendTemplate?(message: OutboundTemplate): Promise<SendResult>;
   /** Whether a phone has WhatsApp; `null` when the provider cannot tell. */
   checkOnWhatsApp(phone: string): Promise<boolean | null>;
+  /**
+   * Whether a phone has WhatsApp and the phone WhatsApp knows it by, which may differ from the one
+   * asked (Mexico's `+521...` is `+52...` on WhatsApp): messages go to it and replies come from it.
+   * `null` when the provider cannot tell. Providers without such a lookup omit it.
+   */
+  lookUpOnWhatsApp?(phone: string): Promise<{ exists: boolean; phone: string } | null>;
   /** Ask for an 8-character pairing code for linking by phone number instead of QR. */
   requestPairingCode?(phone: string): Promise<string>;
   /** Close the connection and free its memory; credentials stay stored. */

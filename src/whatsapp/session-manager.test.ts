@@ -338,6 +338,54 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     expect(hooks.alerts).toEqual(['restricted']);
   });
 
+  it('sends to the phone WhatsApp knows the customer by, and keeps it on the order for the replies and later messages', async () => {
+    const number = await createNumber();
+    const sent: string[] = [];
+    const provider: WhatsAppProvider = {
+      kind: 'simulator',
+      holdsConnection: true,
+      connect: async ({ events }) => {
+        setTimeout(() => events.onConnected({ phone: number.phone }), 0);
+
+        return {
+          send: async ({ messageId, to }) => {
+            sent.push(to);
+
+            return { providerMessageId: `wa_${messageId}` };
+          },
+          checkOnWhatsApp: async () => true,
+          // What onWhatsApp answers for a Mexican mobile written with the old 1 after 52.
+          lookUpOnWhatsApp: async (phone) => ({ exists: true, phone: phone.replace(/^\+521/, '+52') }),
+          close: async () => undefined,
+          logout: async () => undefined,
+        };
+      },
+    };
+    await testDatabase.database.query("insert into stores (id, account_id, platform, name, whatsapp_number_id) values ($1, 'acc_sessions', 'generic', 'Mexico', $2)", [`sto_${number.id}`, number.id]);
+    await testDatabase.database.query(
+      `insert into orders (id, account_id, store_id, platform, external_id, number, code, status, platform_created_at, currency, total, is_cod, customer_phone)
+       values ($1, 'acc_sessions', $2, 'generic', '1', '#1', 'AKMX0001', 'queued', now(), 'MXN', '10.00', true, '+5215512345678')`,
+      [`ord_${number.id}`, `sto_${number.id}`],
+    );
+    await startManager(recordingHooks(), { providers: new Map([['simulator', provider]]) });
+    await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
+    const messageId = `msg_test_${randomBytes(6).toString('hex')}`;
+    await testDatabase.database.query(
+      `insert into messages (id, account_id, order_id, number_id, direction, kind, text, status, customer_phone, send_after)
+       values ($1, 'acc_sessions', $2, $3, 'outbound', 'confirmation', 'Confirm?', 'queued', '+5215512345678', now())`,
+      [messageId, `ord_${number.id}`, number.id],
+    );
+    await testDatabase.database.query("select pg_notify('akked_outbox', $1)", [number.id]);
+    await waitFor(() => messageRow(messageId), (row) => row?.status === 'sent');
+    expect(sent).toEqual(['+525512345678']);
+    const [order] = await testDatabase.database.query<{ customer_phone: string; whatsapp_phone: string | null }>('select customer_phone, whatsapp_phone from orders where id = $1', [`ord_${number.id}`]);
+    expect(order).toEqual({ customer_phone: '+5215512345678', whatsapp_phone: '+525512345678' });
+    const [message] = await testDatabase.database.query<{ customer_phone: string }>('select customer_phone from messages where id = $1', [messageId]);
+    expect(message?.customer_phone).toBe('+525512345678');
+    // Decided: the order no longer keeps its number awake for the tests that follow.
+    await testDatabase.database.query("update orders set status = 'confirmed' where id = $1", [`ord_${number.id}`]);
+  });
+
   it('lets go of a number whose lease it lost without an alert or a status change', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();

@@ -9,7 +9,7 @@ import { newId } from '../ids.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../logger.ts';
 import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, type SendSlotOptions } from '../confirmation/pacing.ts';
-import { hasAdvancedPastSending, recordClaimedProviderId, recordSent } from './delivery.ts';
+import { hasAdvancedPastSending, recordClaimedProviderId, recordSent, useWhatsAppPhone } from './delivery.ts';
 import { setNumberStatus } from './number-status.ts';
 import { decideDisconnect, type DisconnectAlert } from './disconnect-policy.ts';
 import { FIRST_CONTACT_KINDS, FIRST_CONTACT_PAUSE_MS, IS_CONNECTING_ALLOWED, pauseConnecting, pauseFirstContact } from './number-pause.ts';
@@ -783,9 +783,16 @@ export class SessionManager {
         throw new AppError('upstream_failed', { message: 'WhatsApp keeps this number from writing first for now', retryable: false, details: { reason: 'reach_out_restricted' } });
       }
       // Ask before the first attempt of a confirmation whether the customer has WhatsApp at all
-      // (providers that cannot tell answer null and the send decides).
-      if (message.kind === 'confirmation' && message.attempts === 1 && (await session.checkOnWhatsApp(message.customer_phone)) === false) {
-        throw new AppError('upstream_failed', { message: 'the customer has no WhatsApp account', retryable: false, details: { reason: 'not_on_whatsapp' } });
+      // (providers that cannot tell answer null and the send decides), and under which phone.
+      if (message.kind === 'confirmation' && message.attempts === 1) {
+        const found = session.lookUpOnWhatsApp ? await session.lookUpOnWhatsApp(message.customer_phone) : { exists: await session.checkOnWhatsApp(message.customer_phone), phone: message.customer_phone };
+        if (found?.exists === false) {
+          throw new AppError('upstream_failed', { message: 'the customer has no WhatsApp account', retryable: false, details: { reason: 'not_on_whatsapp' } });
+        }
+        if (found?.exists && found.phone !== message.customer_phone) {
+          await useWhatsAppPhone(database, { messageId: message.id, orderId: message.order_id, phone: found.phone });
+          message.customer_phone = found.phone;
+        }
       }
       if (message.template && !session.sendTemplate) {
         throw new AppError('upstream_failed', { message: 'this provider cannot send templates', retryable: false, details: { reason: 'rejected' } });

@@ -138,6 +138,9 @@ class FakeSocket {
   }
 
   async onWhatsApp(jid: string): Promise<{ jid: string; exists: boolean }[]> {
+    // A Mexican mobile asked with the old 1 after 52 answers under the phone WhatsApp knows.
+    if (jid === '5215512345678@s.whatsapp.net') return [{ jid: '525512345678@s.whatsapp.net', exists: true }];
+
     return jid === CUSTOMER_JID ? [{ jid, exists: true }] : [];
   }
 
@@ -593,12 +596,15 @@ describe('linked provider', () => {
     await session.close();
   });
 
-  it('checks numbers on WhatsApp', async () => {
+  it('checks numbers on WhatsApp, with the phone WhatsApp knows each by', async () => {
     const { socket, session } = await connectFake();
     await expect(session.checkOnWhatsApp(CUSTOMER_PHONE)).rejects.toMatchObject({ code: 'upstream_unavailable' });
     socket.open();
     expect(await session.checkOnWhatsApp(CUSTOMER_PHONE)).toBe(true);
     expect(await session.checkOnWhatsApp('+212699999999')).toBe(false);
+    expect(await session.lookUpOnWhatsApp?.('+5215512345678')).toEqual({ exists: true, phone: '+525512345678' });
+    expect(await session.lookUpOnWhatsApp?.(CUSTOMER_PHONE)).toEqual({ exists: true, phone: CUSTOMER_PHONE });
+    expect(await session.lookUpOnWhatsApp?.('+212699999999')).toEqual({ exists: false, phone: '+212699999999' });
     await session.close();
   });
 

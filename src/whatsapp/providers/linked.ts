@@ -540,22 +540,29 @@ export const createLinkedProvider = (options: LinkedProviderOptions): WhatsAppPr
       }
     };
 
+    /** onWhatsApp: whether the phone has WhatsApp, and the phone WhatsApp knows it by (Mexico's 521... answers 52...). */
+    const lookUpOnWhatsApp = async (phone: string): Promise<{ exists: boolean; phone: string } | null> => {
+      if (hasEnded || !isReady) throw notOpenError();
+      const jid = phoneToJid(phone);
+      let results: { jid: string; exists: boolean }[] | undefined;
+      try {
+        results = await socket.onWhatsApp(jid);
+      } catch (error) {
+        throw toUnavailableError(error, 'check the number');
+      }
+      if (!results) return null;
+      const found = results.find((result) => result.exists);
+
+      return found ? { exists: true, phone: jidToPhone(found.jid) ?? phone } : { exists: false, phone };
+    };
+
     return {
       send,
       // Our id for the message, known before the send: recorded when the message is claimed.
       providerMessageIdFor: (messageId, { attemptedBefore }) =>
         attemptedBefore ? deriveLegacyProviderMessageId(messageId) : deriveProviderMessageId(messageId),
-      checkOnWhatsApp: async (phone: string): Promise<boolean | null> => {
-        if (hasEnded || !isReady) throw notOpenError();
-        const jid = phoneToJid(phone);
-        try {
-          const results = await socket.onWhatsApp(jid);
-
-          return results ? results.some((result) => result.exists) : null;
-        } catch (error) {
-          throw toUnavailableError(error, 'check the number');
-        }
-      },
+      checkOnWhatsApp: async (phone: string): Promise<boolean | null> => (await lookUpOnWhatsApp(phone))?.exists ?? null,
+      lookUpOnWhatsApp,
       requestPairingCode: async (phone: string): Promise<string> => {
         if (hasEnded) throw notOpenError();
         if (creds.account) throw new AppError('invalid_state', { message: 'this number is already linked' });
