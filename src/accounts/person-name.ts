@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from '../db/storable-text.ts';
 
 /** A user's name: what a person types, on one line, short enough for a greeting. */
 export const MAXIMUM_NAME_CHARACTERS = 100;
@@ -14,7 +15,8 @@ const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u200B\u200E\u200F\u202A-\u202E\u2
 
 /** A typed name on one line: one space between words, no control or direction-changing characters. */
 export const cleanPersonName = (raw: string): string =>
-  raw.normalize('NFC').replace(WHITESPACE, ' ').replace(INVISIBLE, '').replace(/ {2,}/g, ' ').trim();
+  storableText(raw)
+    .normalize('NFC').replace(WHITESPACE, ' ').replace(INVISIBLE, '').replace(/ {2,}/g, ' ').trim();
 
 export const PersonNameSchema = z
   .string()

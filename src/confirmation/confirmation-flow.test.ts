@@ -150,6 +150,17 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     await waitUntil(async () => shopify.requests.filter((request) => JSON.stringify(request.body).includes('akked-cancelled')).length, (count) => count >= 1, 20_000, 'the Shopify cancel tag');
   });
 
+  it('confirms on a reply that carries a NUL and an unpaired surrogate, storing its text cleaned', async () => {
+    const order = newOrder();
+    const app = appOf(testRuntime);
+    await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: order.id, number: order.number, phone: order.phone }) });
+    await waitUntil(async () => (await orderOf(order.id))?.status, (status) => ['sent', 'delivered', 'read'].includes(status), 20_000, 'the send');
+    await simulatorControl(simulator.url, 'reply', { from: order.phone, to: merchantPhone, text: 'yes\u0000 \ud800' });
+    await waitUntil(async () => (await orderOf(order.id))?.status, (status) => status === 'confirmed', 20_000, 'the confirmation');
+    const [reply] = await testRuntime.testDatabase.database.query<{ text: string }>("select text from messages where customer_phone = $1 and direction = 'inbound'", [order.phone]);
+    expect(reply?.text).toBe('yes \ufffd');
+  });
+
   it('asks once more on an unclear reply and ignores chats that are not about an order', async () => {
     const order = newOrder();
     const app = appOf(testRuntime);

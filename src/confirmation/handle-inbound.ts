@@ -1,3 +1,4 @@
+import { storableText } from '../db/storable-text.ts';
 import type { Database, Transaction } from '../db/database.ts';
 import { newId } from '../ids.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -50,9 +51,12 @@ const findLatestAwaitingOrder = async (transaction: Transaction, numberId: strin
 export const handleInboundMessage = async (
   dependencies: { database: Database; queue: JobQueue },
   context: { numberId: string },
-  message: InboundMessage,
-): Promise<InboundOutcome> =>
-  dependencies.database.transaction(async (transaction): Promise<InboundOutcome> => {
+  received: InboundMessage,
+): Promise<InboundOutcome> => {
+  // What a customer typed reaches the database cleaned as every outside text is (db/storable-text.ts).
+  const message: InboundMessage = { ...received, text: storableText(received.text), from: storableText(received.from), providerMessageId: storableText(received.providerMessageId) };
+
+  return dependencies.database.transaction(async (transaction): Promise<InboundOutcome> => {
     const code = extractOrderCode(message.text);
     const byCode = code ? await findOrderByCode(transaction, context.numberId, code) : null;
     const order = byCode ?? (await findLatestAwaitingOrder(transaction, context.numberId, message.from));
@@ -65,6 +69,7 @@ export const handleInboundMessage = async (
       return outcome;
     });
   });
+};
 
 const decideFromReply = async (
   dependencies: { queue: JobQueue },

@@ -60,3 +60,33 @@ export const databaseUnavailable = (cause: unknown): AppError =>
 /** `error` as `database_unavailable` when it is a connection failure, else unchanged. */
 export const mapConnectionError = (error: unknown): unknown =>
   isAppError(error) || !isDatabaseConnectionError(error) ? error : databaseUnavailable(error);
+
+/**
+ * Whether PostgreSQL refused a value itself (SQLSTATE class 22, data exception: text it cannot
+ * hold, a number or a date out of range; 54000, a value too large for an index): the request's
+ * content is at fault, not the server, so it is answered as a 400.
+ */
+export const isDataException = (error: unknown): boolean => {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    if (isAppError(current)) return false;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code.length === 5 && (code.startsWith('22') || code === '54000')) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+
+  return false;
+};
+
+/**
+ * The answer for an error from the database: `database_unavailable` for a lost connection,
+ * `bad_request` for a value PostgreSQL refused (never its text: it may quote personal data),
+ * else the error unchanged.
+ */
+export const mapDatabaseError = (error: unknown): unknown => {
+  if (isAppError(error)) return error;
+  if (isDatabaseConnectionError(error)) return databaseUnavailable(error);
+  if (isDataException(error)) return new AppError('bad_request', { message: 'a value of the request cannot be stored', cause: error });
+
+  return error;
+};

@@ -19,7 +19,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { diagnoseFailure } from '../db/availability.ts';
-import { isDatabaseConnectionError, mapConnectionError } from '../db/connection-errors.ts';
+import { isDatabaseConnectionError, mapDatabaseError } from '../db/connection-errors.ts';
+import { storableJson } from '../db/storable-text.ts';
 import type { ApiKeyScope } from '../accounts/api-key-scopes.ts';
 import { AppError } from '../errors.ts';
 import { takeRandomBytes } from '../ids.ts';
@@ -82,8 +83,9 @@ const describeValidation = (error: FastifyError): string => {
 
 /** The one place where any error becomes an HTTP answer `{error:{code,message}}`. */
 export const sendError = (thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
-  // A lost database connection may reach here raw or wrapped (drizzle, better-auth): always a 503.
-  const error = mapConnectionError(thrown);
+  // A database error may reach here raw or wrapped (drizzle, better-auth): a lost connection is
+  // always a 503, a value PostgreSQL refused a 400.
+  const error = mapDatabaseError(thrown);
   if (error instanceof AppError) {
     // An outage is logged once by the database layer, not once per request; the caller retries.
     if (error.status >= 500 && error.code !== 'database_unavailable') request.log.error({ err: error }, 'request failed');
@@ -195,7 +197,8 @@ export const createApp = async ({ services }: CreateAppOptions): Promise<AppInst
     if (request.url.startsWith('/hooks/')) return done(null, raw);
     if (raw.length === 0) return done(null, undefined);
     try {
-      done(null, JSON.parse(raw.toString('utf8')));
+      const text = raw.toString('utf8');
+      done(null, storableJson(text, JSON.parse(text)));
     } catch {
       done(new AppError('malformed_json', { message: 'the body is not valid JSON' }), undefined);
     }

@@ -1,5 +1,6 @@
 import { isSafeNumber, parse } from 'lossless-json';
 import { z } from 'zod';
+import { storableJson } from '../db/storable-text.ts';
 import { AppError } from '../errors.ts';
 
 /*
@@ -157,8 +158,9 @@ export const parseJsonBody = (rawBody: Buffer | string): unknown => {
   }
   if (text.trim().length === 0) throw new AppError('malformed_json', { message: 'The body is empty; a JSON object was expected' });
   try {
-    // The BOM some tools prepend is not part of the JSON text.
-    return parseJsonKeepingDigits(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    // The BOM some tools prepend is not part of the JSON text. NUL and unpaired surrogates are
+    // cleaned here, before any adapter reads a field, so every path sees the same values.
+    return storableJson(text, parseJsonKeepingDigits(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
   } catch (error) {
     // SyntaxError for bad JSON, RangeError for nesting deeper than the stack.
     throw new AppError('malformed_json', { message: `The body is not valid JSON: ${error instanceof SyntaxError ? error.message : 'too deeply nested'}`, cause: error });

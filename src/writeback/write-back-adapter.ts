@@ -1,6 +1,7 @@
 import { isSafeNumber, parse as parseLosslessJson } from 'lossless-json';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { storableJson } from '../db/storable-text.ts';
 import { AppError } from '../errors.ts';
 import type { Platform } from '../ingest/order.ts';
 import { classifyAddress, type GuardedFetch } from './outbound-guard.ts';
@@ -171,7 +172,8 @@ export const assertSuccessfulResponse = (platform: Platform, response: Response)
  * Shopify id above 2^53) is kept as its decimal string.
  */
 export const parseJsonLosslessly = (text: string): unknown =>
-  parseLosslessJson(text, null, (value) => (isSafeNumber(value) ? Number(value) : value));
+  // A store's answer is outside text like a webhook's (reconciliation stores orders from it).
+  storableJson(text, parseLosslessJson(text, null, (value) => (isSafeNumber(value) ? Number(value) : value)));
 
 /** Reads a JSON body; an empty body is `undefined`, anything unparsable is `invalid_response`. */
 export const readJsonBody = async (platform: Platform, response: Response): Promise<unknown> => {

@@ -63,6 +63,22 @@ describe.each(TEST_BACKENDS)('order list filters on %s', (backend) => {
     return (response.json().data as { number: string }[]).map((order) => order.number);
   };
 
+  it('stores a submitted order with a NUL in its id and an unpaired surrogate in its name, cleaned, and answers its resubmission with the same order', async () => {
+    const app = appOf(testRuntime);
+    const auth = { authorization: `Bearer ${merchant.apiKey}` };
+    // Written by hand: JSON.stringify would keep the escapes the same way.
+    const payload = JSON.stringify({ ...orderBody(99, 'Lone \ud800 Name', '+966551230099'), externalId: 'nul-\u0000-99' });
+    expect(payload).toContain('\\u0000');
+    const first = await app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...auth, 'content-type': 'application/json' }, payload });
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...auth, 'content-type': 'application/json' }, payload });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toMatchObject({ id: first.json().id, isNew: false });
+    const [stored] = await testRuntime.testDatabase.database.query<{ external_id: string; customer_name: string }>('select external_id, customer_name from orders where id = $1', [first.json().id]);
+    expect(stored).toEqual({ external_id: 'nul--99', customer_name: 'Lone \ufffd Name' });
+    await testRuntime.testDatabase.database.query('delete from orders where id = $1', [first.json().id]);
+  });
+
   it('keeps orders received from `from` (inclusive) until `to` (exclusive), newest first', async () => {
     expect(await numbers('from=2026-05-01T00:00:00.000Z&to=2026-05-02T00:00:00.000Z')).toEqual(['#L2', '#L1']);
     expect(await numbers('from=2026-05-01T00:00:00.000Z')).toEqual(['#L3', '#L2', '#L1']);

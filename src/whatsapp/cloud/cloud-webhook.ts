@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { storableJson } from '../../db/storable-text.ts';
 import { AppError } from '../../errors.ts';
 import type { DeliveryStatus, InboundMessage, Receipt } from '../provider.ts';
 
@@ -182,7 +183,8 @@ export type ParseCloudWebhookOptions = {
 export const parseCloudWebhook = (rawBody: Buffer, options: ParseCloudWebhookOptions = {}): CloudWebhookContent => {
   let json: unknown;
   try {
-    json = JSON.parse(rawBody.toString('utf8')) as unknown;
+    const text = rawBody.toString('utf8');
+    json = storableJson(text, JSON.parse(text) as unknown);
   } catch {
     throw new AppError('malformed_json', { message: 'The webhook body is not valid JSON' });
   }
