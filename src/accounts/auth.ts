@@ -5,12 +5,12 @@ import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import type { Config } from '../config.ts';
 import type { Keyring } from '../crypto/envelope.ts';
 import type { Database } from '../db/database.ts';
-import { authIdentities, authRateLimits, authSessions, authVerifications, users } from '../db/schema.ts';
 import type { Mailer } from '../email/mailer.ts';
 import { renderPasswordResetEmail, renderVerificationEmail, toEmailLanguage } from '../email/templates.ts';
 import { newId, type IdKind } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { hashSessionToken, notifyAccessRevoked } from './access-revocation.ts';
+import { authIdentities, authRateLimits, authSessions, authVerifications, users } from './auth-tables.ts';
 import { ensureAccountForUser } from './ensure-account.ts';
 import { readPersonName } from './person-name.ts';
 

@@ -14,9 +14,9 @@ import { mapConnectionError } from './connection-errors.ts';
 import { describeTightened, secureDataDirectory } from './data-directory.ts';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.ts';
 import { choosePostgresConnection, planPostgresConnection, type PostgresConnection, type TlsEnvironment } from './postgres-connection.ts';
-import { schema } from './schema.ts';
 
-export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** drizzle on the same connection, for better-auth's adapter (its tables: src/accounts/auth-tables.ts); Akked's queries are SQL. */
+export type Orm = PgDatabase<PgQueryResultHKT>;
 
 export type Row = Record<string, unknown>;
 
@@ -198,7 +198,7 @@ const openPostgres = async (databaseUrl: string, tls: TlsEnvironment, poolSize: 
     await pool.end();
     throw unreachable(error);
   }
-  const orm = drizzlePostgres(pool, { schema }) as unknown as Orm;
+  const orm = drizzlePostgres(pool) as unknown as Orm;
 
   return {
     kind: 'postgres',
@@ -364,7 +364,7 @@ export const wrapPglite = async (
   options: { schema: string; closesInstance: boolean; lock?: DirectoryLock; onClose?: () => Promise<void> },
 ): Promise<Database> => {
   await pglite.exec(searchPathStatement(options.schema));
-  const orm = drizzlePglite(pglite, { schema }) as unknown as Orm;
+  const orm = drizzlePglite(pglite) as unknown as Orm;
 
   return {
     kind: 'pglite',
