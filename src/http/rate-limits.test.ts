@@ -77,6 +77,15 @@ describe.each(TEST_BACKENDS)('rate limits on %s', (backend) => {
     expect((await deliver('sto_doesnotexist')).statusCode).toBe(404);
   });
 
+  it('limits Stripe deliveries per sending address', async () => {
+    const app = appOf(testRuntime);
+    const deliver = (address: string) =>
+      app.inject({ method: 'POST', url: '/hooks/stripe', headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=forged', 'x-forwarded-for': address }, payload: '{}' });
+    for (let index = 0; index < 4; index++) expect((await deliver('203.0.113.70')).statusCode).not.toBe(429);
+    expectRateLimited(await deliver('203.0.113.70'));
+    expect((await deliver('203.0.113.71')).statusCode).not.toBe(429);
+  });
+
   it('limits sign-ups per client address', async () => {
     const app = appOf(testRuntime);
     const signUp = (index: number) =>

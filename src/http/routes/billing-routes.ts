@@ -107,6 +107,8 @@ export const registerBillingRoutes = (app: AppInstance, options: { authenticator
   app.post(
     '/hooks/stripe',
     {
+      // Per sending address: a flood from one address cannot use up what Stripe's own deliveries need.
+      config: { rateLimit: app.rateLimits.route('webhook', (request) => `stripe ${app.rateLimits.clientKey(request)}`) },
       schema: {
         tags: ['webhooks'],
         summary: 'Stripe billing events, verified with Stripe-Signature (400 bad signature; 200 for replays and ignored types)',
