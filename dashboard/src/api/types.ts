@@ -6,10 +6,6 @@ export type SessionUser = { id: string; name: string; email: string; emailVerifi
 export type SessionAccount = { id: string; name: string; plan: string; creditBalance: number };
 export type Session = { user: SessionUser; account: SessionAccount; csrfToken: string };
 
-export type OrderStatus =
-  | 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'confirmed' | 'cancelled' | 'no_response'
-  | 'skipped' | 'failed' | 'reach_out_restricted';
-
 export type WhatsappNumberStatus = 'pending_link' | 'connected' | 'hibernated' | 'disconnected' | 'logged_out' | 'banned';
 export type Platform = 'shopify' | 'woocommerce' | 'salla' | 'zid' | 'youcan' | 'easyorders' | 'generic';
 export const PLATFORMS: Platform[] = ['shopify', 'woocommerce', 'salla', 'zid', 'youcan', 'easyorders', 'generic'];

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
-import type { OrderStatus, WhatsappNumberStatus } from '../../api/types.ts';
+import type { ApiOrderStatus } from '../../api/orders.ts';
+import type { WhatsappNumberStatus } from '../../api/types.ts';
 
 /** What the setup reads of a number (GET /api/v1/whatsapp-numbers has more). */
 export type SetupNumber = { id: string; provider: string; phone: string | null; status: WhatsappNumberStatus };
@@ -11,7 +12,7 @@ export type SetupOrder = {
   storeId: string;
   externalId: string;
   number: string;
-  status: OrderStatus;
+  status: ApiOrderStatus;
   failureReason: string | null;
   customerPhone: string | null;
   createdAt: string;
@@ -41,9 +42,9 @@ export const useLatestTestOrder = () =>
   });
 
 /** Statuses after which nothing more happens to an order on its own: stop watching. */
-const SETTLED: ReadonlySet<OrderStatus> = new Set(['confirmed', 'cancelled', 'no_response', 'skipped', 'failed']);
+const SETTLED: ReadonlySet<ApiOrderStatus> = new Set(['confirmed', 'cancelled', 'no_response', 'skipped', 'failed']);
 
-export const isOrderSettled = (status: OrderStatus | undefined): boolean => (status ? SETTLED.has(status) : false);
+export const isOrderSettled = (status: ApiOrderStatus | undefined): boolean => (status ? SETTLED.has(status) : false);
 
 export const WATCH_INTERVAL_MS = 2000;
 

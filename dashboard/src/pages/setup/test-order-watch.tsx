@@ -1,7 +1,7 @@
 import { Check, Circle, LoaderCircle } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import type { OrderStatus } from '../../api/types.ts';
+import type { ApiOrderStatus } from '../../api/orders.ts';
 import { ErrorState, Loading } from '../../components/states.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import type { useWatchedOrder } from './setup-data.ts';
@@ -9,7 +9,7 @@ import type { useWatchedOrder } from './setup-data.ts';
 const STAGES = ['sent', 'delivered', 'read', 'confirmed'] as const;
 
 /** How many of the stages an order has passed: a reply (confirm or cancel) implies it was read. */
-const stagesReached = (status: OrderStatus): number => {
+const stagesReached = (status: ApiOrderStatus): number => {
   switch (status) {
     case 'sent': return 1;
     case 'delivered': return 2;
