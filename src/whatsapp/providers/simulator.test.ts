@@ -236,6 +236,48 @@ describe('simulator provider', () => {
     await third.recorder.waitForConnected();
   });
 
+  it('reports an account-wide restriction that lasts: every first message refused (463) until it ends, customers who wrote still reachable', async () => {
+    const phone = allocatePhone();
+    const recorder = recordSessionEvents();
+    const restrictions: { until: Date | null; reason: string }[] = [];
+    const provider = createSimulatorProvider({ simulatorUrl: simulator.url });
+    const session = await provider.connect({ numberId: 'num_simulated', phone, settings: {}, events: { ...recorder.events, onRestricted: (restriction) => restrictions.push(restriction) } });
+    sessions.push(session);
+    await recorder.waitForConnected();
+    const before = Date.now();
+    await postJson(simulator.url, '/control/fail', { phone, mode: 'account_restricted', durationMs: 3_600_000 });
+    const [first, second, known] = [allocatePhone(), allocatePhone(), allocatePhone()];
+    await postJson(simulator.url, '/control/reply', { from: known, to: phone, text: 'hello' });
+    await recorder.waitForInbound('hello');
+    await expect(session.send({ messageId: 'msg_cold_1', to: first, text: 'Confirm?' })).rejects.toMatchObject({ details: { reason: 'reach_out_restricted' } });
+    await expect(session.send({ messageId: 'msg_cold_2', to: second, text: 'Confirm?' })).rejects.toMatchObject({ details: { reason: 'reach_out_restricted' } });
+    await expect(session.send({ messageId: 'msg_warm', to: known, text: 'Thanks' })).resolves.toEqual({ providerMessageId: 'msg_warm' });
+    expect(restrictions).toHaveLength(1);
+    expect(restrictions[0]?.reason).toBe('reach_out_timelock');
+    expect(restrictions[0]?.until?.getTime()).toBeGreaterThanOrEqual(before + 3_600_000);
+    // A reconnect is told again; clearing lifts it.
+    await session.close();
+    const again = recordSessionEvents();
+    const toldAgain: unknown[] = [];
+    sessions.push(await provider.connect({ numberId: 'num_simulated', phone, settings: {}, events: { ...again.events, onRestricted: (restriction) => toldAgain.push(restriction) } }));
+    await again.waitForConnected();
+    await waitFor('the restriction again', () => toldAgain[0]);
+    await postJson(simulator.url, '/control/clear', { phone });
+    await expect(sessions.at(-1)?.send({ messageId: 'msg_cold_3', to: first, text: 'Confirm?' })).resolves.toEqual({ providerMessageId: 'msg_cold_3' });
+  });
+
+  it('reports client_outdated while the network refuses the client version, until cleared', async () => {
+    const phone = allocatePhone();
+    const first = await connect(phone);
+    await first.recorder.waitForConnected();
+    await fail(phone, 'outdated');
+    expect((await first.recorder.waitForDisconnected()).reason).toBe('client_outdated');
+    const second = await connect(phone);
+    expect((await second.recorder.waitForDisconnected()).reason).toBe('client_outdated');
+    await postJson(simulator.url, '/control/clear', { phone });
+    await (await connect(phone)).recorder.waitForConnected();
+  });
+
   it('reports restart_required when the network asks for a fresh connection', async () => {
     const phone = allocatePhone();
     const { recorder } = await connect(phone);

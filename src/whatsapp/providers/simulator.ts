@@ -227,6 +227,9 @@ const openSimulatorSession = async (
       case 'protocol_error':
         log?.warn({ detail: frame.message }, 'the simulator could not read a frame');
         break;
+      case 'restriction':
+        dispatch(() => events.onRestricted?.({ until: new Date(frame.until), reason: 'reach_out_timelock' }));
+        break;
     }
   };
 

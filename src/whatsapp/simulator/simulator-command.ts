@@ -27,10 +27,17 @@ Network faults (for fault tests and benchmarks; all off by default):
 Control API (JSON):
   POST /control/reply {from, to, text}   a customer at E.164 "from" writes to the linked number "to"
   GET  /control/messages?to=%2B2126...   what the network delivered to that phone, newest last
-  POST /control/fail {phone, mode}       mode: reach_out_restricted | not_on_whatsapp | disconnect |
-                                         logout | banned | restart_required | stall
+  POST /control/fail {phone, mode[, durationMs]}
+                                         mode: reach_out_restricted | not_on_whatsapp | disconnect |
+                                         logout | banned | restart_required | stall |
+                                         account_restricted | outdated
                                          (stall: the phone's sends get no ack and are not
-                                         delivered until cleared; then each is delivered once)
+                                         delivered until cleared; then each is delivered once.
+                                         account_restricted, on a linked phone: for durationMs
+                                         (default 1 h) every first message to a customer who
+                                         never wrote is refused with 463, and the device is told
+                                         until when. outdated: the phone's device is refused as
+                                         an outdated client (405) until cleared)
   POST /control/clear {phone}            lift a failure mode (a stall releases the held sends)
   POST /control/storm {durationMs, everyMs}
                                          disconnect every device now and every everyMs ms for

@@ -22,6 +22,8 @@ import type { DisconnectReason } from '../provider.ts';
  *   {type:'check_result', requestId, onWhatsApp}
  *   {type:'receipt', seq, id, status, at}               delivered / read receipt of our message `id`
  *   {type:'inbound', seq, id, from, text, at}           a customer wrote to this phone
+ *   {type:'restriction', until}                         the account may not start chats before `until`
+ *                                                       (WhatsApp's reach-out timelock)
  *   {type:'protocol_error', message}                    a frame the network could not read
  *
  * Receipts and inbound messages carry a `seq` and stay queued on the network until the device
@@ -37,6 +39,8 @@ export const CLOSE_CODES = {
   banned: 4403,
   /** Another connection for the same phone took over (WhatsApp 440). */
   replaced: 4440,
+  /** This client's version is refused (WhatsApp 405). */
+  clientOutdated: 4405,
   /** Reconnect at once (WhatsApp 515). */
   restartRequired: 4515,
   /** Normal close initiated by the device. */
@@ -59,6 +63,8 @@ export const toDisconnectReason = (closeCode: number): Exclude<DisconnectReason,
       return 'replaced';
     case CLOSE_CODES.restartRequired:
       return 'restart_required';
+    case CLOSE_CODES.clientOutdated:
+      return 'client_outdated';
     default:
       return 'connection_lost';
   }
@@ -118,5 +124,6 @@ export const NetworkFrameSchema = z.discriminatedUnion('type', [
     at: z.string(),
   }),
   z.object({ type: z.literal('protocol_error'), message: z.string() }),
+  z.object({ type: z.literal('restriction'), until: z.string() }),
 ]);
 export type NetworkFrame = z.infer<typeof NetworkFrameSchema>;

@@ -33,7 +33,11 @@ import { createNetworkFaults, createStorm, StormBodySchema, type NetworkFaultOpt
  * - Failure modes per phone, scripted through the control API: `reach_out_restricted` (463, lifted
  *   for a linked number once that customer writes to it, as a customer-initiated chat does on
  *   WhatsApp), `not_on_whatsapp`, `banned` (closes and refuses the phone's device until cleared),
- *   and one-shot actions `disconnect`, `logout` and `restart_required` on a linked phone.
+ *   `account_restricted` on a linked phone (WhatsApp's reach-out timelock: for `durationMs`, default
+ *   an hour, every first message to a customer who never wrote to it is refused with 463, and its
+ *   device is told until when, now and on every connection), `outdated` (its device is closed and
+ *   refused as an outdated client, 405, until cleared), and one-shot actions `disconnect`, `logout`
+ *   and `restart_required` on a linked phone.
  * - Network faults (`simulator-faults.ts`): every ack delayed by `ackDelayMs` plus up to `jitterMs`
  *   (receipts follow the ack), receipts lost at `receiptDropRate`, `stall` (a phone's sends are
  *   held unacknowledged and undelivered until `/control/clear`; then each is delivered once, and
@@ -43,9 +47,11 @@ import { createNetworkFaults, createStorm, StormBodySchema, type NetworkFaultOpt
  *   POST /control/reply {from, to, text}    a customer at `from` writes to linked number `to` → 202 {id}
  *   GET  /control/messages?to=E164          messages the network delivered to that phone, newest last:
  *                                           {messages:[{id, from, text, status, at}]}
- *   POST /control/fail {phone, mode}        mode: reach_out_restricted | not_on_whatsapp | disconnect |
- *                                           logout | banned | restart_required | stall
- *   POST /control/clear {phone}             lift reach_out_restricted / not_on_whatsapp / banned / stall
+ *   POST /control/fail {phone, mode[, durationMs]}  mode: reach_out_restricted | not_on_whatsapp |
+ *                                           disconnect | logout | banned | restart_required | stall |
+ *                                           account_restricted | outdated
+ *   POST /control/clear {phone}             lift reach_out_restricted / not_on_whatsapp / banned / stall /
+ *                                           account_restricted / outdated
  *   POST /control/storm {durationMs, everyMs}  cut every device now and every `everyMs` for
  *                                           `durationMs` (0 ends a storm) → 202 {active, endsAt, ...}
  *   GET  /control/storm                     {active, startedAt, endsAt, everyMs, disconnects}
@@ -108,16 +114,23 @@ type PhoneState = {
   /** `stall`: this phone's sends are held, unacknowledged and undelivered, until cleared. */
   stalled: boolean;
   held: Array<{ socket: WebSocket; frame: Extract<DeviceFrame, { type: 'send' }> }>;
+  /** `account_restricted`: until then (epoch ms) this phone may write only to customers who wrote to it (463). */
+  restrictedUntil: number;
+  /** `outdated`: the phone's device is refused as an outdated client (405) until cleared. */
+  outdated: boolean;
 };
 
-const FAIL_MODES = ['reach_out_restricted', 'not_on_whatsapp', 'disconnect', 'logout', 'banned', 'restart_required', 'stall'] as const;
+const FAIL_MODES = ['reach_out_restricted', 'not_on_whatsapp', 'disconnect', 'logout', 'banned', 'restart_required', 'stall', 'account_restricted', 'outdated'] as const;
+
+/** How long `account_restricted` lasts unless the control call says. */
+const DEFAULT_RESTRICTION_MS = 60 * 60_000;
 
 const ReplyBodySchema = z.object({
   from: PhoneSchema,
   to: PhoneSchema,
   text: z.string().min(1).max(MAX_TEXT_LENGTH),
 });
-const FailBodySchema = z.object({ phone: PhoneSchema, mode: z.enum(FAIL_MODES) });
+const FailBodySchema = z.object({ phone: PhoneSchema, mode: z.enum(FAIL_MODES), durationMs: z.number().int().positive().max(30 * 24 * 3_600_000).optional() });
 const ClearBodySchema = z.object({ phone: PhoneSchema });
 const DeviceIdSchema = z.string().min(1).max(200);
 
@@ -229,6 +242,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
         contactedBy: new Set(),
         stalled: false,
         held: [],
+        restrictedUntil: 0,
+        outdated: false,
       };
       phones.set(phone, state);
     }
@@ -302,7 +317,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
 
     const recipient = stateOf(frame.to);
     if (recipient.recipientMode === 'not_on_whatsapp') return sendResult(frame.id, 'not_on_whatsapp');
-    if (recipient.recipientMode === 'reach_out_restricted' && !sender.contactedBy.has(frame.to)) {
+    if ((recipient.recipientMode === 'reach_out_restricted' || sender.restrictedUntil > Date.now()) && !sender.contactedBy.has(frame.to)) {
       return sendResult(frame.id, 'reach_out_restricted');
     }
 
@@ -399,6 +414,11 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
 
       return;
     }
+    if (state.outdated) {
+      socket.close(CLOSE_CODES.clientOutdated, 'client outdated');
+
+      return;
+    }
     if (state.connection) {
       log?.info({ device: state.connection.device }, 'connection replaced by a new one for the same phone');
       dropConnection(state, { code: CLOSE_CODES.replaced, reason: 'replaced' });
@@ -413,6 +433,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
     });
 
     writeFrame(socket, { type: 'ready', phone, device });
+    if (state.restrictedUntil > Date.now()) writeFrame(socket, { type: 'restriction', until: new Date(state.restrictedUntil).toISOString() });
     for (const queued of state.queue.values()) writeFrame(socket, queued.frame);
   };
 
@@ -452,7 +473,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
       }
       case 'POST /control/fail': {
         const body = parseBody(FailBodySchema, await readJsonBody(request));
-        applyFailure(body.phone, body.mode);
+        applyFailure(body.phone, body.mode, body.durationMs);
         sendJson(response, 200, { phone: body.phone, mode: body.mode });
 
         return;
@@ -463,6 +484,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
         if (state) {
           state.recipientMode = undefined;
           state.banned = false;
+          state.restrictedUntil = 0;
+          state.outdated = false;
           releaseHeld(state);
         }
         sendJson(response, 200, { phone: body.phone });
@@ -496,7 +519,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
     }
   };
 
-  const applyFailure = (phone: string, mode: (typeof FAIL_MODES)[number]): void => {
+  const applyFailure = (phone: string, mode: (typeof FAIL_MODES)[number], durationMs?: number): void => {
     const state = stateOf(phone);
     const requireConnection = () => {
       if (!state.connection) throw new AppError('not_found', { message: 'No device of that phone is connected' });
@@ -518,6 +541,16 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
         break;
       case 'stall':
         state.stalled = true;
+        break;
+      case 'account_restricted':
+        // The whole account, not one customer: every first message is refused (463) until it ends,
+        // and WhatsApp tells the device until when (its reach-out timelock).
+        state.restrictedUntil = Date.now() + (durationMs ?? DEFAULT_RESTRICTION_MS);
+        if (state.connection) writeFrame(state.connection.socket, { type: 'restriction', until: new Date(state.restrictedUntil).toISOString() });
+        break;
+      case 'outdated':
+        state.outdated = true;
+        if (state.connection) dropConnection(state, { code: CLOSE_CODES.clientOutdated, reason: 'client outdated' });
         break;
       case 'restart_required':
         requireConnection();
