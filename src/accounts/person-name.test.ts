@@ -15,6 +15,8 @@ describe('person names', () => {
     // Persian spells names with the zero-width non-joiner: it stays.
     expect(cleanPersonName('مهر\u200Cناز')).toBe('مهر\u200Cناز');
     expect(cleanPersonName('e\u0301mile')).toBe('émile');
+    // Unpaired surrogates become U+FFFD, as in every outside text; a pair (an emoji) stays.
+    expect(cleanPersonName('Lina\ud800 \udc00Ali 😀')).toBe('Lina\ufffd \ufffdAli 😀');
   });
 
   it('refuses empty names and names over 100 characters, however they are padded', () => {
