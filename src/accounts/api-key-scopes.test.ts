@@ -90,6 +90,13 @@ describe.each(TEST_BACKENDS)('API key scopes on %s', (backend) => {
     expect((await call(admin.key, 'DELETE', `/api/v1/api-keys/${made.json<{ id: string }>().id}`)).statusCode).toBe(204);
   });
 
+  it('gives keys made before scopes existed everything but admin (migration 0017)', async () => {
+    const { database } = testRuntime.testDatabase;
+    await database.query("insert into api_keys (id, account_id, name, key_hash, key_prefix) values ('key_before_scopes', $1, 'old', 'hash-of-an-old-key', 'ak_old')", [merchant.accountId]);
+    const [row] = await database.query<{ scopes: string[] }>("select scopes from api_keys where id = 'key_before_scopes'");
+    expect(row?.scopes).toEqual(['orders:read', 'orders:write', 'stores', 'numbers']);
+  });
+
   it('refuses an unknown or empty list of scopes with 400', async () => {
     for (const scopes of [['superuser'], []]) {
       const answer = await appOf(testRuntime).inject({ method: 'POST', url: '/api/v1/api-keys', headers: browserHeaders(testRuntime, merchant), payload: { name: 'x', scopes } });
