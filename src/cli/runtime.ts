@@ -108,7 +108,7 @@ export const startRuntime = async (options: StartRuntimeOptions): Promise<Runtim
       dataDirectory: config.AKKED_DATA_DIR,
       logger,
       onSent: (kind, transport) => metrics.emailsSent.inc({ kind, transport }),
-      ...(options.notice ? { announce: announceOutboxEmail(options.notice) } : {}),
+      ...(options.notice ? { announce: announceOutboxEmail(options.notice), publicUrl: config.publicUrl } : {}),
     });
     // The providers check key writes against the manager's leases; the manager needs the providers.
     let sessionManager: SessionManager | null = null;

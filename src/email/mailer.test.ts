@@ -78,6 +78,25 @@ describe('email', () => {
     expect(written.links).toEqual([link]);
   });
 
+  it("announces only links to this Akked: a payment provider's invoice page stays in the .eml", async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), 'akked-outbox-'));
+    const announced: OutboxAnnouncement[] = [];
+    const mailer = createMailer({
+      smtpUrl: undefined,
+      from: 'Akked <no-reply@akked.test>',
+      dataDirectory: directory,
+      logger: createLogger({ level: 'silent' }),
+      announce: (written) => announced.push(written),
+      publicUrl: 'https://akked.example.com',
+    });
+    const own = 'https://akked.example.com/settings/billing';
+    const invoice = 'https://invoice.stripe.com/i/acct_1/live_secret_invoice_link';
+    const lookalike = 'https://akked.example.com.evil.test/phish';
+    await mailer.send({ to: 'merchant@example.com', subject: 'Receipt', text: `Invoice: ${invoice}\nBilling: ${own}\nOther: ${lookalike}\n`, html: '', kind: 'billing_receipt', accountId: 'acc_123' });
+    expect(announced.map((written) => written.links)).toEqual([[own]]);
+    expect(await readFile(announced[0]?.file ?? '', 'utf8')).toContain('live_secret_invoice_link');
+  });
+
   describe('in the running service', () => {
     let testRuntime: TestRuntime;
 

@@ -30,12 +30,21 @@ export type CreateMailerOptions = {
   onSent?: (kind: string, transport: 'smtp' | 'outbox') => void;
   /** Told of each email written to the outbox (no SMTP_URL), so a person can follow its links. */
   announce?: (written: OutboxAnnouncement) => void;
+  /**
+   * Akked's own address (AKKED_PUBLIC_URL): only links to it are announced (verification, reset,
+   * dashboard pages). The announcement goes to the console and the log stream unredacted, so other
+   * links, such as a payment provider's invoice page, stay in the .eml alone.
+   */
+  publicUrl?: string;
 };
 
 export type OutboxAnnouncement = { kind: string; file: string; links: string[] };
 
 /** The links of an email's text, as the person would click them (the .eml holds them encoded). */
 export const linksOf = (text: string): string[] => [...new Set(text.match(/https?:\/\/[^\s<>"]+/g) ?? [])];
+
+/** Whether a link leads to this Akked (`publicUrl` and below); every link does when it is not given. */
+const isOwnLink = (link: string, publicUrl: string | undefined): boolean => publicUrl === undefined || link === publicUrl || link.startsWith(`${publicUrl}/`);
 
 /** `<data dir>/outbox/<account id or "system">/`: one folder per account, erased with it. */
 export const outboxDirectory = (dataDirectory: string, accountId: string | null): string =>
@@ -72,7 +81,7 @@ export const createMailer = (options: CreateMailerOptions): Mailer => {
       await mkdir(directory, { recursive: true, mode: 0o700 });
       const file = path.join(directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.kind}-${randomBytes(4).toString('hex')}.eml`);
       await writeFile(file, info.message as Buffer, { mode: 0o600 });
-      if (options.announce) options.announce({ kind: email.kind, file, links: linksOf(email.text) });
+      if (options.announce) options.announce({ kind: email.kind, file, links: linksOf(email.text).filter((link) => isOwnLink(link, options.publicUrl)) });
       else options.logger.info({ kind: email.kind, accountId: email.accountId, file: path.basename(file) }, 'email written to the outbox');
       options.onSent?.(email.kind, 'outbox');
     },
