@@ -79,7 +79,8 @@ describe.runIf(canStartOwnCluster())('a PostgreSQL crash under a running api and
   });
 
   it('keeps every process up, answers 503 database_unavailable with Retry-After within 5 s, and resumes by itself', async () => {
-    const merchant = await signUpMerchant(baseUrl, dataDirectory, { email: `outage.${Date.now()}@example.com` });
+    const email = `outage.${Date.now()}@example.com`;
+    const merchant = { ...(await signUpMerchant(baseUrl, dataDirectory, { email })), email };
     const number = await merchant.api('POST', '/api/v1/whatsapp-numbers', { provider: 'simulator' });
     expect(number.status, number.text).toBe(201);
     await waitUntil(async () => (await merchant.api('GET', `/api/v1/whatsapp-numbers/${number.json.id}`)).json.status, (status) => status === 'connected', 30_000, 'the number to link');
@@ -111,8 +112,17 @@ describe.runIf(canStartOwnCluster())('a PostgreSQL crash under a running api and
     expect(during.status).toBe(503);
     expect(during.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await during.json()) as { error: { code: string } }).error.code).toBe('database_unavailable');
-    const signedIn = await merchant.api('GET', '/api/v1/orders');
-    expect(signedIn.status).toBe(503);
+    // An API key, a session cookie and a sign-in (better-auth answers those with a bare 500 of its own).
+    const withKey = await merchant.api('GET', '/api/v1/orders');
+    expect(withKey.status, withKey.text).toBe(503);
+    const withCookie = await merchant.client.request('GET', '/api/v1/session', { headers: { cookie: merchant.cookie } });
+    expect(withCookie.status, withCookie.text).toBe(503);
+    const signIn = await merchant.client.request('POST', '/api/auth/sign-in/email', { body: { email: merchant.email, password: 'a long enough password' }, headers: { origin: baseUrl } });
+    expect(signIn.status, signIn.text).toBe(503);
+    for (const answer of [withKey, withCookie, signIn]) {
+      expect((answer.json.error as { code: string }).code).toBe('database_unavailable');
+      expect(answer.headers.get('retry-after')).toBe('5');
+    }
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(503);
     expect((await fetch(workerReadyUrl)).status).toBe(503);
 
