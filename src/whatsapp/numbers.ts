@@ -51,6 +51,11 @@ export type NumberView = {
   linkedAt: string | null;
   lastConnectedAt: string | null;
   createdAt: string;
+  /** WhatsApp keeps the number from connecting until then (a temporary ban, another client on the device). */
+  connectPausedUntil: string | null;
+  /** WhatsApp keeps the number from writing first to customers until then (463, reach-out timelock), and why. */
+  firstContactPausedUntil: string | null;
+  firstContactPauseReason: string | null;
   history: { status: string; reason: string | null; at: string }[];
 };
 
@@ -66,9 +71,14 @@ type NumberRow = {
   linked_at: Date | null;
   last_connected_at: Date | null;
   created_at: Date;
+  connect_paused_until: Date | null;
+  first_contact_paused_until: Date | null;
+  first_contact_pause_reason: string | null;
 };
 
-const NUMBER_COLUMNS = 'id, provider, phone, status, status_reason, qr_envelope, pairing_code_envelope, wake_at, linked_at, last_connected_at, created_at';
+const NUMBER_COLUMNS = `id, provider, phone, status, status_reason, qr_envelope, pairing_code_envelope, wake_at, linked_at, last_connected_at, created_at,
+  case when connect_paused_until > now() then connect_paused_until end as connect_paused_until,
+  case when first_contact_paused_until > now() then first_contact_paused_until end as first_contact_paused_until, first_contact_pause_reason`;
 
 export type NumberDependencies = {
   database: Database;
@@ -118,6 +128,9 @@ const toView = async (dependencies: NumberDependencies, row: NumberRow): Promise
     webhookUrl: row.provider === 'cloud' ? `${dependencies.publicUrl}/hooks/whatsapp-cloud/${row.id}` : null,
     linkedAt: row.linked_at?.toISOString() ?? null,
     lastConnectedAt: row.last_connected_at?.toISOString() ?? null,
+    connectPausedUntil: row.connect_paused_until?.toISOString() ?? null,
+    firstContactPausedUntil: row.first_contact_paused_until?.toISOString() ?? null,
+    firstContactPauseReason: row.first_contact_paused_until ? row.first_contact_pause_reason : null,
     createdAt: row.created_at.toISOString(),
     history: history.map((event) => ({ status: event.status, reason: event.reason, at: event.at.toISOString() })),
   };

@@ -24,6 +24,11 @@ export type WhatsappNumber = {
   linkedAt: string | null;
   lastConnectedAt: string | null;
   createdAt: string;
+  /** WhatsApp keeps the number from connecting until then; it reconnects by itself. */
+  connectPausedUntil: string | null;
+  /** WhatsApp keeps the number from writing first to customers until then (463, reach-out timelock). */
+  firstContactPausedUntil: string | null;
+  firstContactPauseReason: string | null;
   /** Latest first, at most 50. */
   history: NumberHistoryEntry[];
 };

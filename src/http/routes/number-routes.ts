@@ -27,6 +27,9 @@ const NumberViewSchema = z.object({
   linkedAt: z.string().nullable(),
   lastConnectedAt: z.string().nullable(),
   createdAt: z.string(),
+  connectPausedUntil: z.string().nullable().describe('WhatsApp keeps the number from connecting until then (a temporary ban, another client on the device); it reconnects by itself'),
+  firstContactPausedUntil: z.string().nullable().describe('WhatsApp keeps the number from writing first to customers until then (463, reach-out timelock): confirmations wait for the customer or go to the Cloud fallback'),
+  firstContactPauseReason: z.string().nullable(),
   history: z.array(z.object({ status: z.string(), reason: z.string().nullable(), at: z.string() })),
 });
 

@@ -109,6 +109,31 @@ describe('number page', () => {
     expect(screen.getAllByText('Removed from the phone')).toHaveLength(2);
   });
 
+  it('says until when WhatsApp restricts the number, and shows coded reasons in the merchant’s words', async () => {
+    installFakeApi({
+      'GET /api/v1/whatsapp-numbers/wan_1': {
+        body: sampleNumber({
+          status: 'disconnected',
+          connectPausedUntil: '2026-05-04T10:00:00.000Z',
+          firstContactPausedUntil: '2026-05-04T16:00:00.000Z',
+          firstContactPauseReason: 'reach_out_timelock BIZ_QUALITY',
+          history: [
+            { status: 'disconnected', reason: 'temporarily_banned until 2026-05-04T10:00:00.000Z', at: '2026-05-03T10:00:00.000Z' },
+            { status: 'disconnected', reason: 'client_outdated: WhatsApp refused this version of the client', at: '2026-05-02T10:00:00.000Z' },
+            { status: 'pending_link', reason: 'relink_requested', at: '2026-05-01T10:00:00.000Z' },
+          ],
+        }),
+      },
+    });
+    renderNumber();
+
+    expect(await screen.findByText(/WhatsApp keeps this number from connecting until .*2026/)).toBeTruthy();
+    expect(screen.getByText(/WhatsApp restricts this number from starting new chats until .*2026/)).toBeTruthy();
+    expect(screen.getByText(/^Temporarily banned by WhatsApp until .*2026/)).toBeTruthy();
+    expect(screen.getByText('WhatsApp refused this version of the connection; Akked keeps retrying with the current one')).toBeTruthy();
+    expect(screen.getByText('relink_requested')).toBeTruthy();
+  });
+
   it('offers "Link again" only for a linked-device number that is logged out, banned or disconnected', async () => {
     const statuses: WhatsappNumberStatus[] = ['pending_link', 'connected', 'hibernated', 'disconnected', 'logged_out', 'banned'];
     for (const status of statuses) {

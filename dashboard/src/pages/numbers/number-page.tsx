@@ -16,6 +16,36 @@ import { LinkingPanel } from './linking-panel.tsx';
 /** A phone number keeps its "+" in front inside right-to-left text (Unicode left-to-right isolate). */
 const isolateLeftToRight = (text: string): string => `\u2066${text}\u2069`;
 
+/**
+ * A history reason the server writes with a code first (`temporarily_banned until <time>`,
+ * `client_outdated: ...`): shown in the merchant's language; any other reason as written.
+ */
+const useReasonText = (): ((reason: string) => string) => {
+  const { t, i18n } = useTranslation('numbers');
+  const format = useFormat();
+
+  return (reason) => {
+    const match = /^([a-z_]+)(?: until (\S+)|:.*)?$/.exec(reason);
+    const key = `reasons.${match?.[1] ?? ''}`;
+    if (!match || !i18n.exists(key, { ns: 'numbers' })) return reason;
+
+    return t(key, { until: match[2] ? format.dateTime(match[2]) : '' });
+  };
+};
+
+/** WhatsApp's restrictions in force on the number, with when they end. */
+const PauseNotices = ({ number }: { number: WhatsappNumber }) => {
+  const { t } = useTranslation('numbers');
+  const format = useFormat();
+
+  return (
+    <>
+      {number.connectPausedUntil ? <p role="status">{t('pause.connect', { until: format.dateTime(number.connectPausedUntil) })}</p> : null}
+      {number.firstContactPausedUntil ? <p role="status">{t('pause.firstContact', { until: format.dateTime(number.firstContactPausedUntil) })}</p> : null}
+    </>
+  );
+};
+
 /** The advice points at "Link again" only where that button is shown (linked-device numbers). */
 const adviceKey = (number: WhatsappNumber): string =>
   RELINKABLE_STATUSES.includes(number.status) && !canRelink(number) ? `status.adviceWithoutRelink.${number.status}` : `status.advice.${number.status}`;
@@ -55,6 +85,7 @@ const StatusCard = ({ number, onRelinked }: { number: WhatsappNumber; onRelinked
           <StatusBadge kind="number" status={number.status} />
         </p>
         <p>{t(adviceKey(number))}</p>
+        <PauseNotices number={number} />
         <dl className="number-facts">
           <div>
             <dt>{t('list.provider')}</dt>
@@ -92,6 +123,7 @@ const StatusCard = ({ number, onRelinked }: { number: WhatsappNumber; onRelinked
 const HistoryCard = ({ number }: { number: WhatsappNumber }) => {
   const { t } = useTranslation('numbers');
   const format = useFormat();
+  const reasonText = useReasonText();
 
   return (
     <Card title={t('history.title')}>
@@ -103,7 +135,7 @@ const HistoryCard = ({ number }: { number: WhatsappNumber }) => {
             <li key={`${entry.at}-${index}`}>
               <StatusBadge kind="number" status={entry.status} />
               <time dateTime={entry.at}>{format.dateTime(entry.at)}</time>
-              {entry.reason ? <span className="muted">{entry.reason}</span> : null}
+              {entry.reason ? <span className="muted">{reasonText(entry.reason)}</span> : null}
             </li>
           ))}
         </ol>

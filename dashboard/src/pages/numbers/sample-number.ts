@@ -14,6 +14,9 @@ export const sampleNumber = (overrides: Partial<WhatsappNumber> = {}): WhatsappN
   linkedAt: '2026-05-01T10:00:00.000Z',
   lastConnectedAt: '2026-05-02T10:00:00.000Z',
   createdAt: '2026-05-01T09:58:00.000Z',
+  connectPausedUntil: null,
+  firstContactPausedUntil: null,
+  firstContactPauseReason: null,
   history: [
     { status: 'connected', reason: 'linked', at: '2026-05-01T10:00:00.000Z' },
     { status: 'pending_link', reason: 'created', at: '2026-05-01T09:58:00.000Z' },
