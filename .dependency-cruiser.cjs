@@ -76,16 +76,6 @@ const EXCEPTIONS = [
     'The `akked simulator` command (an entry point) lives beside the simulator it starts. ' +
       'TODO(issue 16): it moves to src/cli/ when the provider folders move.',
   ),
-  {
-    type: 'cycle',
-    rule: { name: 'no-circular', severity: 'error' },
-    from: 'src/http/app.ts',
-    to: 'src/http/rate-limits.ts',
-    cycle: [{ name: 'src/http/rate-limits.ts', dependencyTypes: [] }, { name: 'src/http/app.ts', dependencyTypes: [] }],
-    comment:
-      'Type-only: rate-limits.ts takes the AppInstance type that app.ts declares, and app.ts registers the limits. ' +
-      'TODO(issue 16): AppInstance moves to its own module (src/http/app-instance.ts) when http/ is not being changed by others.',
-  },
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -1,16 +1,6 @@
 import helmet, { type HelmetOptions } from 'helmet';
 import swagger from '@fastify/swagger';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type RawReplyDefaultExpression,
-  type RawRequestDefaultExpression,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -27,18 +17,13 @@ import { takeRandomBytes } from '../ids.ts';
 import { createLazyChildLogger } from '../logger.ts';
 import type { Services } from '../services.ts';
 import { tracing } from '../telemetry/tracing.ts';
+import type { AppInstance } from './app-instance.ts';
 import { RateLimitCounters } from './rate-limit-counters.ts';
 import { registerRateLimits, type RateLimits } from './rate-limits.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-export type AppInstance = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;
+export type { AppInstance };
 
 /** Who is calling: a signed-in user (cookie session) or an API key, always within one account. */
 export type Principal = {

@@ -2,7 +2,7 @@ import rateLimit, { normalizeIP, type RateLimitOptions } from '@fastify/rate-lim
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import type { AppInstance } from './app.ts';
+import type { AppInstance } from './app-instance.ts';
 import { clientAddress } from './client-address.ts';
 import { RateLimitCounters, type CountingMode, type Count } from './rate-limit-counters.ts';
 
