@@ -154,6 +154,22 @@ describe('settings: API keys', () => {
     expect((fake.requests.find((request) => request.method === 'POST') as RecordedRequest).body).toEqual({ name: 'Reports', scopes: ['orders:read'] });
   });
 
+  it('says plainly when the account already holds as many keys as it may', async () => {
+    installFakeApi({
+      'GET /api/v1/session': { body: SAMPLE_SESSION },
+      'GET /api/v1/api-keys': { body: { data: [KEY] } },
+      'POST /api/v1/api-keys': { status: 409, body: { error: { code: 'quota_exceeded', message: 'this account already has 25 live API keys', details: { quota: 'api_keys', limit: 25 } } } },
+      'GET /api/v1/stores': STORES,
+    });
+    renderSettings();
+    await screen.findByText('Warehouse sync');
+    fireEvent.change(screen.getByLabelText('Name of the new key'), { target: { value: 'One more' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create key' }));
+    expect((await within(card('API keys')).findByRole('alert')).textContent).toBe(
+      'This account already has as many WhatsApp numbers, stores or API keys as it may. Remove one first.',
+    );
+  });
+
   it('revokes a key only after confirmation', async () => {
     let keys = [KEY];
     const fake = installFakeApi({
