@@ -97,4 +97,17 @@ describe('HTTP foundation', () => {
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/v1/session', '/api/v1/api-keys', '/api/v1/api-keys/{id}']));
     expect(document.paths['/api/v1/api-keys'].post.requestBody.content['application/json'].schema.properties.name).toBeDefined();
   });
+
+  it('documents every parameter with a schema object, so a client can be generated from the document', async () => {
+    const document = (await appOf(testRuntime).inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema: unknown }[] }>>;
+    };
+    const malformed = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) =>
+        (operation.parameters ?? []).filter((parameter) => typeof parameter.schema !== 'object').map((parameter) => `${method} ${path} ${parameter.in} ${parameter.name}`),
+      ),
+    );
+
+    expect(malformed).toEqual([]);
+  });
 });

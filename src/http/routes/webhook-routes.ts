@@ -32,7 +32,8 @@ export const registerWebhookRoutes = (app: AppInstance): void => {
         summary: 'A store platform delivers an order event (200 also for duplicates and ignored topics; 401 bad signature; 404 unknown store)',
         params: z.object({ platform: PlatformSchema, storeId: z.string().max(100) }),
         // Each parameter once: `?token=a&token=b` is a 400, never a list handed to an adapter.
-        querystring: z.record(z.string(), z.string().max(2000)),
+        // An object with any keys (not z.record): the OpenAPI document then lists no bogus parameters.
+        querystring: z.object({}).catchall(z.string().max(2000)),
         response: {
           200: z.object({ received: z.literal(true), outcome: z.string(), orderId: z.string().optional(), status: z.string().optional(), reason: z.string().optional() }),
         },
