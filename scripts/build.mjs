@@ -53,11 +53,25 @@ const DASHBOARD_DIRECTORY = path.join(ROOT, 'dashboard');
 /**
  * Packages the bundle leaves to node_modules, loaded from there as published: the database drivers
  * (OpenTelemetry's pg instrumentation patches `pg` as it loads; PGlite reads its WebAssembly beside
- * its modules), the job queue (on that same `pg`), the WhatsApp library (large, loaded by workers
- * only), the logger (its transports run files of their own) and OpenTelemetry (loaded only when
- * tracing is on, hooking module loading).
+ * its modules), the WhatsApp library (large, loaded by workers only), the logger (its transports run
+ * files of their own) and OpenTelemetry's SDK (loaded only when tracing is on, hooking module
+ * loading). OpenTelemetry's API is bundled (pg-boss loads it at every start): its copies share one
+ * global registry, so spans of the bundled code reach the SDK of node_modules.
  */
-export const SERVER_EXTERNALS = ['pg', 'pg-native', 'pg-boss', '@electric-sql/pglite', 'baileys', 'pino', '@opentelemetry/*'];
+export const SERVER_EXTERNALS = [
+  'pg',
+  'pg-native',
+  '@electric-sql/pglite',
+  'baileys',
+  'pino',
+  '@opentelemetry/sdk-trace-node',
+  '@opentelemetry/resources',
+  '@opentelemetry/exporter-trace-otlp-http',
+  '@opentelemetry/instrumentation',
+  '@opentelemetry/instrumentation-http',
+  '@opentelemetry/instrumentation-pg',
+  '@opentelemetry/instrumentation-undici',
+];
 
 /**
  * The server as a few bundled files: dist/cli/main.js (the executable's entry, small, so `--help`
@@ -80,7 +94,7 @@ const buildServer = async (temporaryDirectory, inputs) => {
     format: 'esm',
     platform: 'node',
     target: 'node20.19',
-    external: SERVER_EXTERNALS.flatMap((name) => (name.endsWith('/*') ? [name] : [name, `${name}/*`])),
+    external: SERVER_EXTERNALS.flatMap((name) => [name, `${name}/*`]),
     // src/install-paths.ts: where the installation's files are, seen from a bundled file.
     define: { AKKED_BUILD: 'true' },
     // CommonJS packages inside the ES module bundle still call require() (node: built-ins, JSON).
