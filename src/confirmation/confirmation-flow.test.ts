@@ -445,4 +445,37 @@ describe.each(TEST_BACKENDS)('confirmation flow on %s', (backend) => {
     expect(response.json().error.code).toBe('invalid_signature');
     expect(await orderOf(order.id)).toBeNull();
   });
+
+  it('holds back first messages while WhatsApp restricts the whole account, routes those orders to the customer’s link, and writes first again when it ends', async () => {
+    const app = appOf(testRuntime);
+    const numberId = (await app.inject({ method: 'GET', url: `/api/v1/stores/${store.id}`, headers: api() })).json().whatsappNumberId as string;
+    const restricted = await fetch(`${simulator.url}/control/fail`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: merchantPhone, mode: 'account_restricted', durationMs: 4_000 }),
+    });
+    expect(restricted.status).toBe(200);
+    const paused = await waitUntil(
+      async () => (await app.inject({ method: 'GET', url: `/api/v1/whatsapp-numbers/${numberId}`, headers: api() })).json(),
+      (number) => number.firstContactPausedUntil !== null,
+      20_000,
+      'the number to stop writing first',
+    );
+    expect(paused.firstContactPauseReason).toBe('reach_out_timelock');
+    const held = newOrder();
+    await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: held.id, number: held.number, phone: held.phone }) });
+    const failed = await waitUntil(() => orderOf(held.id), (detail) => detail?.status === 'failed', 20_000, 'the held order');
+    expect(failed.failureReason).toBe('reach_out_restricted');
+    expect(failed.customerInitiatedLink).toMatch(/^https:\/\/wa\.me\//);
+    expect(await simulatorMessages(simulator.url, held.phone)).toEqual([]);
+    await waitUntil(
+      async () => (await readOutbox(testRuntime.dataDirectory)).some((email) => email.subject === 'قيّد واتساب رقمك مؤقتًا') && Date.parse(paused.firstContactPausedUntil) < Date.now(),
+      (isOver) => isOver,
+      20_000,
+      'the restriction to end',
+    );
+    const after = newOrder();
+    await deliverShopifyWebhook(app, { storeId: store.id, secret: store.webhookSecret, body: shopifyCodOrder({ id: after.id, number: after.number, phone: after.phone }) });
+    await waitUntil(() => simulatorMessages(simulator.url, after.phone), (messages) => messages.length === 1, 20_000, 'the first message after the restriction');
+  });
 });
