@@ -91,19 +91,21 @@ describe.each(TEST_BACKENDS)('receipt batching on %s', (backend) => {
   });
 
   it('keeps the arrival order around a failed receipt, as if applied one by one', async () => {
-    const failedAfterDelivery = await sentConfirmation();
-    const readBeforeFailure = await sentConfirmation();
+    const failedBeforeDelivery = await sentConfirmation();
+    const deliveredBeforeFailure = await sentConfirmation();
     const batcher = new ReceiptBatcher({ database: testDatabase.database, logger: silentLogger, delayMilliseconds: 30 });
     await Promise.all([
-      batcher.apply('num_batcher', { providerMessageId: failedAfterDelivery.providerMessageId, status: 'delivered', at: new Date() }),
-      batcher.apply('num_batcher', { providerMessageId: readBeforeFailure.providerMessageId, status: 'read', at: new Date() }),
-      batcher.apply('num_batcher', { providerMessageId: failedAfterDelivery.providerMessageId, status: 'failed', at: new Date(), errorCode: '131049' }),
-      batcher.apply('num_batcher', { providerMessageId: readBeforeFailure.providerMessageId, status: 'failed', at: new Date(), errorCode: '131049' }),
+      batcher.apply('num_batcher', { providerMessageId: failedBeforeDelivery.providerMessageId, status: 'failed', at: new Date(), errorCode: '131049' }),
+      batcher.apply('num_batcher', { providerMessageId: deliveredBeforeFailure.providerMessageId, status: 'delivered', at: new Date() }),
+      // WhatsApp took this one to the phone: a later error report changes nothing.
+      batcher.apply('num_batcher', { providerMessageId: deliveredBeforeFailure.providerMessageId, status: 'failed', at: new Date(), errorCode: '131049' }),
+      batcher.apply('num_batcher', { providerMessageId: deliveredBeforeFailure.providerMessageId, status: 'read', at: new Date() }),
       // After the failure: a late read no longer changes the failed message.
-      batcher.apply('num_batcher', { providerMessageId: failedAfterDelivery.providerMessageId, status: 'read', at: new Date() }),
+      batcher.apply('num_batcher', { providerMessageId: failedBeforeDelivery.providerMessageId, status: 'read', at: new Date() }),
     ]);
-    expect(await failedAfterDelivery.read()).toMatchObject({ message: 'failed', error: '131049', order: 'delivered' });
-    expect(await readBeforeFailure.read()).toMatchObject({ message: 'read', error: null, order: 'read' });
+    // Applied out of order, the first would end read and the second failed.
+    expect(await failedBeforeDelivery.read()).toMatchObject({ message: 'failed', error: '131049', order: 'sent' });
+    expect(await deliveredBeforeFailure.read()).toMatchObject({ message: 'read', error: null, order: 'read' });
   });
 
   it('applies the other receipts of a batch when one of them cannot be applied', async () => {
