@@ -1,5 +1,5 @@
 import { isAppError } from '../errors.ts';
-import { databaseUnavailable, isDatabaseConnectionError, mapConnectionError } from './connection-errors.ts';
+import { databaseUnavailable, isDatabaseBusy, isDatabaseConnectionError, mapConnectionError } from './connection-errors.ts';
 
 export type AvailabilityChange = { isAvailable: false; error: unknown } | { isAvailable: true; downForMs: number };
 
@@ -39,9 +39,12 @@ export class DatabaseAvailability {
     this.listeners.push(listener);
   }
 
-  /** Tells of a failure; only connection failures count (a refused statement says the database is there). */
+  /**
+   * Tells of a failure; only a lost or refused connection counts: a refused statement says the
+   * database is there, and a full pool or max_connections that it is busy (load, not an outage).
+   */
   reportFailure(error: unknown): void {
-    if (!isDatabaseConnectionError(error) || !this.available || this.isClosed) return;
+    if (!isDatabaseConnectionError(error) || isDatabaseBusy(error) || !this.available || this.isClosed) return;
     this.available = false;
     this.downSince = Date.now();
     this.emit({ isAvailable: false, error });

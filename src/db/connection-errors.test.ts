@@ -75,11 +75,15 @@ describe('database availability', () => {
     availability.close();
   });
 
-  it('ignores failures that are not about the connection', () => {
+  it('ignores failures that are not about the connection, and a database that is only busy', () => {
     const availability = new DatabaseAvailability({ probe: async () => undefined });
     availability.reportFailure(new AppError('bad_request', { message: 'no' }));
     availability.reportFailure(Object.assign(new Error('value too long'), { code: '22001' }));
+    // A full pool and max_connections: callers get a 503, but nothing is gone.
+    availability.reportFailure(new Error('timeout exceeded when trying to connect'));
+    availability.reportFailure(Object.assign(new Error('sorry, too many clients already'), { code: '53300' }));
     expect(availability.isAvailable).toBe(true);
+    expect((mapConnectionError(new Error('timeout exceeded when trying to connect')) as AppError).code).toBe('database_unavailable');
   });
 });
 

@@ -48,6 +48,22 @@ export const isDatabaseConnectionError = (error: unknown): boolean => {
   return false;
 };
 
+/**
+ * Whether a connection failure only says the database is busy, not gone: every connection of the
+ * pool stayed in use for the whole connect timeout, or the server is at max_connections. The
+ * caller gets the same retryable 503, but the process does not report an outage for it.
+ */
+export const isDatabaseBusy = (error: unknown): boolean => {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (code === '53300' || (typeof message === 'string' && /timeout exceeded when trying to connect/i.test(message))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+
+  return false;
+};
+
 /** The AppError every caller sees while the database is away: 503, retryable. */
 export const databaseUnavailable = (cause: unknown): AppError =>
   new AppError('database_unavailable', {
