@@ -133,6 +133,17 @@ describe.each(TEST_BACKENDS)('confirmation jobs prepared in batches on %s', (bac
     expect(alerts).toHaveLength(1);
   });
 
+  it('asks nothing from a number WhatsApp keeps from writing first: the order waits for the customer’s link, no credit taken', async () => {
+    const restricted = await createMerchant({ credits: 10 });
+    await testDatabase.database.query("update whatsapp_numbers set first_contact_paused_until = now() + interval '1 hour' where id = (select whatsapp_number_id from stores where id = $1)", [
+      restricted.storeId,
+    ]);
+    const orderId = await createOrder(restricted);
+    await new ConfirmationBatcher({ database: testDatabase.database, queue, logger: silentLogger }).prepare({ orderId });
+    expect(await stateOf(orderId)).toMatchObject({ status: 'failed', failureReason: 'reach_out_restricted', messages: [], followUps: 0 });
+    expect(await balanceOf(restricted.accountId)).toBe(10);
+  });
+
   it('prepares the other orders of a batch when one of them fails, and fails only that one', async () => {
     const merchant = await createMerchant({ credits: 10 });
     const [before, poisoned, after] = [await createOrder(merchant), await createOrder(merchant), await createOrder(merchant)];

@@ -9,6 +9,7 @@ import { transitionOrder } from '../orders/order-status.ts';
 import { defineJob } from '../services.ts';
 import { findStoresForWebhook, type Store } from '../stores/stores.ts';
 import { tracing } from '../telemetry/tracing.ts';
+import { sendThroughCloudFallback } from './cloud-fallback.ts';
 import { scheduleManyFollowUps } from './follow-up-job.ts';
 import { OUTBOUND_ORDER_COLUMNS, queueOutboundMessages, type OutboundOrder } from './outbound-messages.ts';
 
@@ -47,7 +48,7 @@ export const sendConfirmationJob = defineJob({
   },
 });
 
-type Candidate = OutboundOrder & { has_confirmation: boolean; number_status: string | null };
+type Candidate = OutboundOrder & { has_confirmation: boolean; number_status: string | null; is_first_contact_paused: boolean };
 
 /** Why the store's number (its id, and its status when it exists) cannot send now, or null when it can. */
 const readNumberProblem = (numberId: string | null, numberStatus: string | null): string | null => {
@@ -68,7 +69,7 @@ export const prepareConfirmations = async (dependencies: SendDependencies, reque
     const candidates = await transaction.query<Candidate>(
       `select ${OUTBOUND_ORDER_COLUMNS},
          exists (select 1 from messages m where m.order_id = o.id and m.kind = 'confirmation') as has_confirmation,
-         n.status as number_status
+         n.status as number_status, coalesce(n.first_contact_paused_until > now(), false) as is_first_contact_paused
        from orders o left join stores s on s.id = o.store_id left join whatsapp_numbers n on n.id = s.whatsapp_number_id
        where o.id = any($1::text[])
        order by o.id
@@ -86,6 +87,14 @@ export const prepareConfirmations = async (dependencies: SendDependencies, reque
       const numberProblem = readNumberProblem(store.whatsappNumberId, order.number_status);
       if (numberProblem) {
         await transitionOrder(transaction, { orderId: order.id, status: 'failed', cause: numberProblem, failureReason: numberProblem });
+        continue;
+      }
+      // WhatsApp keeps the number from writing first (463, reach-out timelock; number-pause.ts):
+      // no question from it and no credit for one; the Cloud fallback asks instead, or the order
+      // waits for the customer's link.
+      if (order.is_first_contact_paused && store.whatsappNumberId) {
+        if (await sendThroughCloudFallback(transaction, order.id, store.whatsappNumberId)) continue;
+        await transitionOrder(transaction, { orderId: order.id, status: 'failed', cause: 'reach_out_restricted', failureReason: 'reach_out_restricted' });
         continue;
       }
       toQueue.push({ order, store });
