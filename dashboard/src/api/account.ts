@@ -1,22 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, buildUrl } from './client.ts';
-import type { Language, Platform, SessionUser } from './types.ts';
+import type { ItemOf, QueryOf, RequestBody, ResponseBody } from './schema.ts';
 
 /** PATCH /api/v1/session/user: the signed-in user's name and interface language. */
-export const updateProfile = (input: { name?: string; language?: Language }): Promise<SessionUser> =>
-  api<SessionUser>('/api/v1/session/user', { method: 'PATCH', body: input });
+export const updateProfile = (input: RequestBody<'/api/v1/session/user', 'patch'>): Promise<ResponseBody<'/api/v1/session/user', 'patch'>> =>
+  api('/api/v1/session/user', { method: 'PATCH', body: input });
 
-export type AccountDeletionCounts = {
-  users: number; stores: number; whatsappNumbers: number; orders: number; messages: number;
-  events: number; jobs: number; credentials: number; sessionKeys: number;
-};
+export type AccountDeletionCounts = ResponseBody<'/api/v1/account', 'delete'>['deleted'];
 
 /** DELETE /api/v1/account: everything goes; the password is asked again (401 when wrong). */
-export const deleteAccount = (password: string): Promise<{ deleted: AccountDeletionCounts }> =>
-  api<{ deleted: AccountDeletionCounts }>('/api/v1/account', { method: 'DELETE', body: { password } });
+export const deleteAccount = (password: string): Promise<ResponseBody<'/api/v1/account', 'delete'>> =>
+  api('/api/v1/account', { method: 'DELETE', body: { password } });
 
-export type ExportFormat = 'json' | 'csv';
-export type ExportFilter = { storeId?: string; from?: string; to?: string };
+/** The dashboard offers two of the server's formats (NDJSON is for scripts). */
+export type ExportFormat = Extract<NonNullable<QueryOf<'/api/v1/export'>['format']>, 'json' | 'csv'>;
+export type ExportFilter = Omit<QueryOf<'/api/v1/export'>, 'format'>;
 
 /**
  * The export download address. A same-origin link carries the session cookie, and a GET needs no
@@ -26,19 +24,12 @@ export const exportHref = (format: ExportFormat, filter: ExportFilter = {}): str
   buildUrl('/api/v1/export', { format, storeId: filter.storeId, from: filter.from, to: filter.to });
 
 /** What the setup and the export filter need of a store (GET /api/v1/stores has much more). */
-export type StoreChoice = {
-  id: string;
-  name: string;
-  platform: Platform;
-  defaultCountry: string | null;
-  language: Language;
-  whatsappNumberId: string | null;
-};
+export type StoreChoice = Pick<ItemOf<'/api/v1/stores'>, 'id' | 'name' | 'platform' | 'defaultCountry' | 'language' | 'whatsappNumberId'>;
 
 export const STORE_CHOICES_QUERY_KEY = ['account', 'stores'] as const;
 
 export const useStoreChoices = () =>
   useQuery({
     queryKey: STORE_CHOICES_QUERY_KEY,
-    queryFn: async () => (await api<{ data: StoreChoice[] }>('/api/v1/stores')).data,
+    queryFn: async () => (await api<ResponseBody<'/api/v1/stores'>>('/api/v1/stores')).data satisfies StoreChoice[],
   });

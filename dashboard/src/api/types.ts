@@ -1,10 +1,11 @@
-/** Shapes of the public API's answers (DESIGN.md §5.3), as the dashboard reads them. */
+/** Shapes of the public API's answers, named from the generated types (schema.ts). */
+import type { RequestBody, ResponseBody } from './schema.ts';
 
-export type Language = 'ar' | 'en' | 'fr';
+export type Language = NonNullable<RequestBody<'/api/v1/session/user', 'patch'>['language']>;
 
-export type SessionUser = { id: string; name: string; email: string; emailVerified: boolean; language: string };
-export type SessionAccount = { id: string; name: string; plan: string; creditBalance: number };
-export type Session = { user: SessionUser; account: SessionAccount; csrfToken: string };
+export type Session = ResponseBody<'/api/v1/session'>;
+export type SessionUser = Session['user'];
+export type SessionAccount = Session['account'];
 
 export type WhatsappNumberStatus = 'pending_link' | 'connected' | 'hibernated' | 'disconnected' | 'logged_out' | 'banned';
 export type Platform = 'shopify' | 'woocommerce' | 'salla' | 'zid' | 'youcan' | 'easyorders' | 'generic';
