@@ -153,7 +153,17 @@ export const startRig = async (options: RigOptions): Promise<Rig> => {
       const connected = await query<{ count: string }>("select count(*) from whatsapp_numbers where id = any($1::text[]) and status = 'connected'", [numberIds]);
       const owners = await leaseOwners();
       if (Number(connected[0]?.count) === stores.length && owners.size === stores.length) break;
-      if (Date.now() > deadline) throw new Error(`numbers not all connected and leased: ${connected[0]?.count} connected, ${owners.size} leased`);
+      if (Date.now() > deadline) {
+        // Which numbers are missing and what happened to them, for whoever reads the failure.
+        const history = await query(
+          `select n.id, n.status, (select json_agg(json_build_object('status', e.status, 'reason', e.reason, 'at', e.at) order by e.at)
+             from whatsapp_number_events e where e.number_id = n.id) as history
+             from whatsapp_numbers n where n.id = any($1::text[]) and (n.status <> 'connected' or not exists
+               (select 1 from whatsapp_leases l where l.number_id = n.id and l.expires_at > now()))`,
+          [numberIds],
+        );
+        throw new Error(`numbers not all connected and leased: ${connected[0]?.count} connected, ${owners.size} leased; missing: ${JSON.stringify(history)}`);
+      }
       await sleep(250);
     }
     log('rig: every number connected');
