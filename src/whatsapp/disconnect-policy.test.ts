@@ -47,6 +47,6 @@ describe('what the session manager does for each disconnect', () => {
   it('reconnects a lost connection (408, 428, 500, 503) with capped backoff, alerting at the fifth failure', () => {
     expect(decide('connection_lost', { attempt: 1 })).toMatchObject({ kind: 'reconnect', delayMs: 1_000, alertAfterAttempts: 5, reason: 'connection lost: 408 Connection was lost' });
     expect(decide('connection_lost', { attempt: 4 })).toMatchObject({ delayMs: 8_000 });
-    expect(decide('connection_lost', { attempt: 30 })).toMatchObject({ delayMs: 60_000 });
+    expect(decide('connection_lost', { attempt: 30 })).toMatchObject({ delayMs: 10_000 });
   });
 });

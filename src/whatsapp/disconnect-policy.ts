@@ -26,6 +26,8 @@ export const TEMPORARY_BAN_DEFAULT_MS = 24 * 60 * 60_000;
 /** Another client on the device (440) or a phone that cannot link (411): look again after this. */
 export const REPLACED_PAUSE_MS = 10 * 60_000;
 export const MULTIDEVICE_PAUSE_MS = 60 * 60_000;
+/** The longest wait between two reconnections of a lost connection. */
+export const CONNECTION_LOST_MAX_DELAY_MS = 10_000;
 
 const backoff = (attempt: number, baseMs: number, capMs: number, random: () => number): number =>
   Math.min(capMs, baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 16)) * (0.5 + random() / 2);
@@ -69,7 +71,9 @@ export const decideDisconnect = (
       // still refuses it, try less and less often (30 s ... 30 min) and tell the merchant.
       return { kind: 'reconnect', delayMs: backoff(attempt, 30_000, 30 * 60_000, random), reason: 'client_outdated: WhatsApp refused this version of the client; Akked keeps retrying with the current one', alertAfterAttempts: 3 };
     case 'connection_lost':
-      // Capped exponential backoff with jitter: 1 s, 2 s, 4 s ... up to 60 s.
-      return { kind: 'reconnect', delayMs: backoff(attempt, 1_000, 60_000, random), reason: `connection lost: ${detail}`.slice(0, 200), alertAfterAttempts: 5 };
+      // Capped exponential backoff with jitter: 1 s, 2 s, 4 s ... up to 10 s, so a number is back
+      // within seconds of the network's return however many attempts failed while it was away
+      // (a disconnect storm under load ran up 60 s waits: sessions back 38 s after the storm).
+      return { kind: 'reconnect', delayMs: backoff(attempt, 1_000, CONNECTION_LOST_MAX_DELAY_MS, random), reason: `connection lost: ${detail}`.slice(0, 200), alertAfterAttempts: 5 };
   }
 };
