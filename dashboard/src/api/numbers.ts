@@ -1,47 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client.ts';
+import type { ItemOf, RequestBody, ResponseBody } from './schema.ts';
 import type { WhatsappNumberStatus } from './types.ts';
 
-/** `/api/v1/whatsapp-numbers` as src/http/routes/number-routes.ts answers it. */
+/** `/api/v1/whatsapp-numbers`: a number with its status, its QR or pairing code while linking, and its history (latest first, at most 50). */
+export type WhatsappNumber = ItemOf<'/api/v1/whatsapp-numbers'>;
+export type NumberHistoryEntry = WhatsappNumber['history'][number];
+export type NumberProvider = WhatsappNumber['provider'];
+export const NUMBER_PROVIDERS = ['linked', 'cloud', 'simulator'] as const satisfies readonly NumberProvider[];
 
-export type NumberProvider = 'linked' | 'cloud' | 'simulator';
-export const NUMBER_PROVIDERS: NumberProvider[] = ['linked', 'cloud', 'simulator'];
-
-export type NumberHistoryEntry = { status: string; reason: string | null; at: string };
-
-export type WhatsappNumber = {
-  id: string;
-  provider: NumberProvider;
-  phone: string | null;
-  status: WhatsappNumberStatus;
-  statusReason: string | null;
-  /** The QR to scan while `pending_link` (linked numbers), as text and as a PNG data URL. */
-  qr: string | null;
-  qrDataUrl: string | null;
-  pairingCode: string | null;
-  /** Cloud API numbers: the callback URL to register with Meta. */
-  webhookUrl: string | null;
-  linkedAt: string | null;
-  lastConnectedAt: string | null;
-  createdAt: string;
-  /** WhatsApp keeps the number from connecting until then; it reconnects by itself. */
-  connectPausedUntil: string | null;
-  /** WhatsApp keeps the number from writing first to customers until then (463, reach-out timelock). */
-  firstContactPausedUntil: string | null;
-  firstContactPauseReason: string | null;
-  /** Latest first, at most 50. */
-  history: NumberHistoryEntry[];
-};
-
-export type CloudCredentialsInput = {
-  phoneNumberId: string;
-  accessToken: string;
-  appSecret: string;
-  verifyToken: string;
-  businessAccountId?: string;
-};
-
-export type CreateNumberInput = { provider: NumberProvider; phone?: string; cloud?: CloudCredentialsInput };
+export type CreateNumberInput = RequestBody<'/api/v1/whatsapp-numbers', 'post'>;
+export type CloudCredentialsInput = NonNullable<CreateNumberInput['cloud']>;
 
 export const NUMBERS_QUERY_KEY = ['whatsapp-numbers'] as const;
 export const numberQueryKey = (id: string) => ['whatsapp-numbers', id] as const;
@@ -50,7 +19,7 @@ export const numberQueryKey = (id: string) => ['whatsapp-numbers', id] as const;
 export const LINKING_POLL_MILLISECONDS = 2000;
 
 export const fetchNumbers = async (): Promise<WhatsappNumber[]> =>
-  (await api<{ data: WhatsappNumber[] }>('/api/v1/whatsapp-numbers')).data;
+  (await api<ResponseBody<'/api/v1/whatsapp-numbers'>>('/api/v1/whatsapp-numbers')).data;
 
 export const useNumbers = () => useQuery({ queryKey: NUMBERS_QUERY_KEY, queryFn: fetchNumbers });
 
@@ -115,7 +84,7 @@ export const useRelinkNumber = () => {
 export const useRequestPairingCode = (id: string) =>
   useMutation({
     mutationFn: (phone: string) =>
-      api<{ pairingCode: string }>(`/api/v1/whatsapp-numbers/${encodeURIComponent(id)}/pairing-code`, { method: 'POST', body: { phone } }),
+      api<ResponseBody<'/api/v1/whatsapp-numbers/{id}/pairing-code', 'post'>>(`/api/v1/whatsapp-numbers/${encodeURIComponent(id)}/pairing-code`, { method: 'POST', body: { phone } }),
   });
 
 /** Only our server's own PNG is ever put into an <img src>. */

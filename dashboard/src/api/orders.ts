@@ -1,63 +1,26 @@
 import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { api } from './client.ts';
+import type { RequestBody, ResponseBody } from './schema.ts';
 
-/** Order statuses the API knows (src/orders/order-status.ts), in the order an order moves through them. */
-export const ORDER_STATUSES = ['received', 'queued', 'sent', 'delivered', 'read', 'confirmed', 'cancelled', 'no_response', 'skipped', 'failed'] as const;
-export type ApiOrderStatus = (typeof ORDER_STATUSES)[number];
+/** GET /api/v1/orders: one page of orders, newest first. */
+export type OrderPage = ResponseBody<'/api/v1/orders'>;
+export type OrderSummary = OrderPage['data'][number];
+export type ApiOrderStatus = OrderSummary['status'];
+
+/** Order statuses the API knows, in the order an order moves through them. */
+export const ORDER_STATUSES = ['received', 'queued', 'sent', 'delivered', 'read', 'confirmed', 'cancelled', 'no_response', 'skipped', 'failed'] as const satisfies readonly ApiOrderStatus[];
+// Does not compile when the server knows a status the list above lacks.
+const listsEveryStatus: Exclude<ApiOrderStatus, (typeof ORDER_STATUSES)[number]> extends never ? true : false = true;
+void listsEveryStatus;
 
 /** Statuses from which the API accepts POST /orders/:id/resend (src/orders/order-actions.ts). */
 export const RESENDABLE_STATUSES: ReadonlySet<string> = new Set(['failed', 'no_response', 'skipped', 'sent', 'delivered', 'read']);
 
-export type OrderSummary = {
-  id: string;
-  storeId: string;
-  platform: string;
-  externalId: string;
-  number: string;
-  code: string;
-  status: ApiOrderStatus;
-  failureReason: string | null;
-  customerName: string | null;
-  customerPhone: string | null;
-  phoneProblem: string | null;
-  total: string;
-  currency: string;
-  isCod: boolean;
-  createdAt: string;
-  platformCreatedAt: string;
-  updatedAt: string;
-};
-
-export type OrderMessage = {
-  id: string;
-  direction: 'outbound' | 'inbound';
-  kind: string;
-  text: string | null;
-  status: string;
-  error: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  deliveredAt: string | null;
-  readAt: string | null;
-};
-
-export type OrderEvent = { status: string; cause: string; at: string };
-
-export type OrderDetail = OrderSummary & {
-  customerPhoneRaw: string | null;
-  locale: string | null;
-  paymentMethod: string | null;
-  shippingAddress: Record<string, unknown> | null;
-  items: unknown[];
-  sendAt: string | null;
-  repliedAt: string | null;
-  messages: OrderMessage[];
-  events: OrderEvent[];
-  customerInitiatedLink: string | null;
-};
-
-export type OrderPage = { data: OrderSummary[]; nextCursor: string | null };
+/** GET /api/v1/orders/:id: one order with its message thread and status timeline. */
+export type OrderDetail = ResponseBody<'/api/v1/orders/{id}'>;
+export type OrderMessage = OrderDetail['messages'][number];
+export type OrderEvent = OrderDetail['events'][number];
 
 /** One message of GET /api/v1/orders/stream: an order's new status, or a message's (with messageId). */
 export type OrderChange = { orderId: string; status: string; at: string; messageId?: string };
@@ -174,11 +137,14 @@ export const useRefreshOrder = () => {
 };
 
 /** Asks the customer again; the API takes one credit. */
-export const resendOrder = (orderId: string): Promise<{ status: 'queued' }> =>
+export const resendOrder = (orderId: string): Promise<ResponseBody<'/api/v1/orders/{id}/resend', 'post'>> =>
   api(`/api/v1/orders/${encodeURIComponent(orderId)}/resend`, { method: 'POST' });
 
 /** Confirms or cancels by hand; the API writes it back to the store like a customer's answer. */
-export const decideOrder = (orderId: string, status: 'confirmed' | 'cancelled'): Promise<{ id: string; status: string }> =>
+export const decideOrder = (
+  orderId: string,
+  status: RequestBody<'/api/v1/orders/{id}/decision', 'post'>['status'],
+): Promise<ResponseBody<'/api/v1/orders/{id}/decision', 'post'>> =>
   api(`/api/v1/orders/${encodeURIComponent(orderId)}/decision`, { method: 'POST', body: { status } });
 
 export const ORDER_STREAM_PATH = '/api/v1/orders/stream';

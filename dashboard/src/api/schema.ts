@@ -9,9 +9,9 @@ export type ApiPath = keyof paths;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Operation<P extends ApiPath, M extends Method> = NonNullable<paths[P][M]>;
 type JsonOf<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
-type Success<Responses> = Responses[200 & keyof Responses] | Responses[201 & keyof Responses];
+type Success<Responses> = Responses[200 & keyof Responses] | Responses[201 & keyof Responses] | Responses[202 & keyof Responses];
 
-/** The JSON body an operation answers with on success (200 or 201). */
+/** The JSON body an operation answers with on success (200, 201 or 202). */
 export type ResponseBody<P extends ApiPath, M extends Method = 'get'> = Operation<P, M> extends { responses: infer Responses } ? JsonOf<Success<Responses>> : never;
 
 /** The JSON body an operation takes. */

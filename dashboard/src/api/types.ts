@@ -7,6 +7,6 @@ export type Session = ResponseBody<'/api/v1/session'>;
 export type SessionUser = Session['user'];
 export type SessionAccount = Session['account'];
 
-export type WhatsappNumberStatus = 'pending_link' | 'connected' | 'hibernated' | 'disconnected' | 'logged_out' | 'banned';
+export type WhatsappNumberStatus = ResponseBody<'/api/v1/whatsapp-numbers/{id}'>['status'];
 export type Platform = 'shopify' | 'woocommerce' | 'salla' | 'zid' | 'youcan' | 'easyorders' | 'generic';
 export const PLATFORMS: Platform[] = ['shopify', 'woocommerce', 'salla', 'zid', 'youcan', 'easyorders', 'generic'];
