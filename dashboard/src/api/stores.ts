@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from './client.ts';
-import type { Language, Platform } from './types.ts';
+import type { ItemOf, RequestBody, ResponseBody } from './schema.ts';
+import type { Platform } from './types.ts';
 
 /** `/api/v1/stores` as src/http/routes/store-routes.ts and src/stores/*.ts answer it. */
 
@@ -12,70 +13,20 @@ export {
   type TemplateKind,
   type TemplateVariableName as TemplateVariable,
 } from '../../../src/confirmation/message-templates.ts';
-import type { TemplateKind, TemplateVariableName as TemplateVariable } from '../../../src/confirmation/message-templates.ts';
 
-export type StoreTemplates = Partial<Record<Language, Partial<Record<TemplateKind, string>>>>;
+/** `/api/v1/stores`: a store with its settings, its own template overrides (a missing kind uses Akked's default) and its webhook address and secrets. */
+export type Store = ItemOf<'/api/v1/stores'>;
+export type StoreSettings = Store['settings'];
+export type CloudFallback = NonNullable<StoreSettings['cloudFallback']>;
+export type StoreTemplates = Store['templates'];
+export type WriteBackSummary = Store['writeBack'];
 
+export type CreateStoreInput = RequestBody<'/api/v1/stores', 'post'>;
+export type UpdateStoreInput = RequestBody<'/api/v1/stores/{id}', 'patch'>;
 /** A PATCH of the overrides: text sets a kind, `null` removes a kind's override or a whole language's. */
-export type StoreTemplateChanges = Partial<Record<Language, Partial<Record<TemplateKind, string | null>> | null>>;
+export type StoreTemplateChanges = NonNullable<UpdateStoreInput['templates']>;
 
-export type CloudFallback = { whatsappNumberId: string; templateName: string; languageCode: string; parameters: TemplateVariable[] };
-
-export type StoreSettings = {
-  codOnly: boolean;
-  minimumTotal: string | null;
-  sendDelayMinutes: number;
-  quietHours: { start: string; end: string } | null;
-  reminders: { count: number; afterMinutes: number };
-  autoCancelAfterMinutes: number | null;
-  cloudFallback: CloudFallback | null;
-};
-
-export type WriteBackSummary = { supported: boolean; configured: boolean; shopDomain?: string; storeUrl?: string };
-
-export type Store = {
-  id: string;
-  name: string;
-  platform: Platform;
-  whatsappNumberId: string | null;
-  defaultCountry: string | null;
-  timezone: string;
-  language: Language;
-  settings: StoreSettings;
-  /** The store's own overrides only; a missing kind uses Akked's default. */
-  templates: StoreTemplates;
-  webhookUrl: string;
-  /** Null for a Shopify store until the merchant pastes the signing secret. */
-  webhookSecret: string | null;
-  webhookSecrets: string[];
-  writeBack: WriteBackSummary;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type CreateStoreInput = {
-  name: string;
-  platform: Platform;
-  whatsappNumberId: string | null;
-  defaultCountry: string | null;
-  timezone: string;
-  language: Language;
-  webhookSecret?: string;
-};
-
-export type UpdateStoreInput = {
-  name?: string;
-  whatsappNumberId?: string | null;
-  defaultCountry?: string | null;
-  timezone?: string;
-  language?: Language;
-  settings?: Partial<StoreSettings>;
-  templates?: StoreTemplateChanges;
-  webhookSecrets?: string[];
-  writeBack?: Record<string, string> | null;
-};
-
-export type StoreErasure = { deleted: { orders: number; messages: number; events: number; jobs: number; credentials: number } };
+export type StoreErasure = ResponseBody<'/api/v1/stores/{id}', 'delete'>;
 
 /** The write-back credentials each platform takes (src/writeback/platforms/*.ts); generic has none. */
 export const WRITE_BACK_FIELDS: Partial<Record<Platform, string[]>> = {
@@ -122,7 +73,7 @@ export const STORES_QUERY_KEY = ['stores'] as const;
 export const storeQueryKey = (id: string) => ['stores', id] as const;
 
 export const useStores = () =>
-  useQuery({ queryKey: STORES_QUERY_KEY, queryFn: async () => (await api<{ data: Store[] }>('/api/v1/stores')).data });
+  useQuery({ queryKey: STORES_QUERY_KEY, queryFn: async () => (await api<ResponseBody<'/api/v1/stores'>>('/api/v1/stores')).data });
 
 export const useStore = (id: string) =>
   useQuery({ queryKey: storeQueryKey(id), queryFn: () => api<Store>(`/api/v1/stores/${encodeURIComponent(id)}`) });
