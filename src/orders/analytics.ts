@@ -18,21 +18,27 @@ export const AnalyticsQuerySchema = z.object({
 
 export type AnalyticsQuery = z.infer<typeof AnalyticsQuerySchema>;
 
-export type Analytics = {
-  from: string;
-  to: string;
-  /** The time zone of the `perDay` dates. */
-  timezone: string;
-  totals: Record<OrderStatus, number> & { all: number };
-  /** Of the orders whose customer was asked (sent or later): confirmed, cancelled, no answer. */
-  confirmationRate: number | null;
-  cancellationRate: number | null;
-  noResponseRate: number | null;
-  medianTimeToReplySeconds: number | null;
-  /** Credits consumed less those refunded in the window; with `storeId`, that store's (entries before migration 0011 without a store count for the account only). */
-  creditsUsed: number;
-  perDay: { date: string; received: number; confirmed: number; cancelled: number; noResponse: number; failed: number }[];
-};
+const countPerStatus = Object.fromEntries(ORDER_STATUSES.map((status) => [status, z.number().int()])) as Record<OrderStatus, z.ZodNumber>;
+const rateSchema = z.number().nullable();
+
+/** GET /api/v1/analytics's answer. */
+export const AnalyticsSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  timezone: z.string().describe('The time zone of the `perDay` dates'),
+  totals: z.object({ ...countPerStatus, all: z.number().int() }).describe('Orders received in the window, per status and in all'),
+  confirmationRate: rateSchema.describe('Of the orders whose customer was asked (sent or later): the share confirmed, 0..1; null when none was asked'),
+  cancellationRate: rateSchema.describe('The share cancelled, as confirmationRate'),
+  noResponseRate: rateSchema.describe('The share left without an answer, as confirmationRate'),
+  medianTimeToReplySeconds: z.number().int().nullable(),
+  /** Entries before migration 0011 carry no store: they count for the account only. */
+  creditsUsed: z.number().int().describe('Credits consumed less those refunded in the window (with storeId, that store\'s)'),
+  perDay: z
+    .array(z.object({ date: z.string(), received: z.number().int(), confirmed: z.number().int(), cancelled: z.number().int(), noResponse: z.number().int(), failed: z.number().int() }))
+    .describe('Calendar days (in timezone) that had orders, oldest first'),
+});
+
+export type Analytics = z.infer<typeof AnalyticsSchema>;
 
 const ASKED: OrderStatus[] = ['sent', 'delivered', 'read', 'confirmed', 'cancelled', 'no_response'];
 

@@ -1,28 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from './client.ts';
-import type { ApiOrderStatus } from './orders.ts';
+import type { QueryOf, ResponseBody } from './schema.ts';
 import type { WhatsappNumberStatus } from './types.ts';
 
-/** GET /api/v1/analytics (src/orders/analytics.ts): the account's orders received in [from, to). */
-export type Analytics = {
-  from: string;
-  to: string;
-  totals: Record<ApiOrderStatus, number> & { all: number };
-  /** Of the orders whose customer was asked: confirmed, cancelled, no answer (0..1, null when none was asked). */
-  confirmationRate: number | null;
-  cancellationRate: number | null;
-  noResponseRate: number | null;
-  medianTimeToReplySeconds: number | null;
-  creditsUsed: number;
-  /** The time zone of the `perDay` dates: the browser's, sent with every query. */
-  timezone: string;
-  /** Calendar days (in `timezone`) that had orders, oldest first (days without orders are absent). */
-  perDay: AnalyticsDay[];
-};
+/** GET /api/v1/analytics: the account's orders received in [from, to); `perDay` counts in `timezone` (the browser's, sent with every query). */
+export type Analytics = ResponseBody<'/api/v1/analytics'>;
+export type AnalyticsDay = Analytics['perDay'][number];
 
-export type AnalyticsDay = { date: string; received: number; confirmed: number; cancelled: number; noResponse: number; failed: number };
-
-export type AnalyticsQuery = { storeId?: string; from: string; to?: string };
+/** The dashboard always names the start of its window. */
+export type AnalyticsQuery = Omit<QueryOf<'/api/v1/analytics'>, 'timezone' | 'from'> & { from: string };
 
 /** The browser's IANA time zone: the merchant's days are counted on the merchant's calendar. */
 export const browserTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

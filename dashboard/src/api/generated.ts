@@ -1439,7 +1439,46 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            from: string;
+                            to: string;
+                            /** @description The time zone of the `perDay` dates */
+                            timezone: string;
+                            /** @description Orders received in the window, per status and in all */
+                            totals: {
+                                received: number;
+                                queued: number;
+                                sent: number;
+                                delivered: number;
+                                read: number;
+                                confirmed: number;
+                                cancelled: number;
+                                no_response: number;
+                                skipped: number;
+                                failed: number;
+                                all: number;
+                            };
+                            /** @description Of the orders whose customer was asked (sent or later): the share confirmed, 0..1; null when none was asked */
+                            confirmationRate: number | null;
+                            /** @description The share cancelled, as confirmationRate */
+                            cancellationRate: number | null;
+                            /** @description The share left without an answer, as confirmationRate */
+                            noResponseRate: number | null;
+                            medianTimeToReplySeconds: number | null;
+                            /** @description Credits consumed less those refunded in the window (with storeId, that store's) */
+                            creditsUsed: number;
+                            /** @description Calendar days (in timezone) that had orders, oldest first */
+                            perDay: {
+                                date: string;
+                                received: number;
+                                confirmed: number;
+                                cancelled: number;
+                                noResponse: number;
+                                failed: number;
+                            }[];
+                        };
+                    };
                 };
             };
         };

@@ -85,7 +85,7 @@ export const useStore = (id: string) =>
 export const useStoreOrderCount = (storeId: string) =>
   useQuery({
     queryKey: ['stores', storeId, 'order-count'],
-    queryFn: async () => (await api<{ totals: { all: number } }>('/api/v1/analytics', { query: { storeId } })).totals.all,
+    queryFn: async () => (await api<ResponseBody<'/api/v1/analytics'>>('/api/v1/analytics', { query: { storeId } })).totals.all,
     staleTime: 60_000,
   });
 

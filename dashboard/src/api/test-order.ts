@@ -1,4 +1,5 @@
 import { api } from './client.ts';
+import type { RequestBody, ResponseBody } from './schema.ts';
 import type { Platform } from './types.ts';
 
 /** Arabic-Indic and Persian digits to ASCII, spaces and dashes out, a leading 00 to +. */
@@ -41,7 +42,7 @@ export type TestOrderInput = {
   productName?: string;
 };
 
-export type TestOrderResult = { id: string; status: string; isNew: boolean };
+export type TestOrderResult = ResponseBody<'/api/v1/orders', 'post'>;
 
 /**
  * A test order through the same endpoint custom integrations use (POST /api/v1/orders): it takes
@@ -68,6 +69,6 @@ export const sendTestOrder = (input: TestOrderInput): Promise<TestOrderResult> =
       customer: { name: input.customerName, phone: input.phone, phoneRaw: input.phone, phoneProblem: null },
       shippingAddress: { line1: null, line2: null, city: null, region: null, postalCode: null, countryCode: input.countryCode },
       items: [{ name: input.productName ?? 'Test product', variant: null, sku: null, quantity: 1, unitPrice: amount }],
-    },
+    } satisfies RequestBody<'/api/v1/orders', 'post'>,
   });
 };

@@ -4,7 +4,7 @@ import { NormalizedOrderSchema } from '../../ingest/order.ts';
 import { decideOrder, resendConfirmation } from '../../orders/order-actions.ts';
 import { OrderEventHub } from '../../orders/order-event-hub.ts';
 import { LiveStreams } from '../live-streams.ts';
-import { AnalyticsQuerySchema, readAnalytics } from '../../orders/analytics.ts';
+import { AnalyticsQuerySchema, AnalyticsSchema, readAnalytics } from '../../orders/analytics.ts';
 import { getOrderDetail, listOrders, ListOrdersQuerySchema } from '../../orders/order-queries.ts';
 import { ORDER_STATUSES } from '../../orders/order-status.ts';
 import { ingestOrder } from '../../orders/ingest-order.ts';
@@ -93,6 +93,7 @@ export const registerOrderRoutes = (app: AppInstance, options: { authenticator: 
         tags: ['orders'],
         summary: 'Totals per status, confirmation/cancellation/no-response rates, median time to reply, credits used, and a per-day series (default: last 30 days)',
         querystring: AnalyticsQuerySchema,
+        response: { 200: AnalyticsSchema },
       },
     },
     async (request) => {
