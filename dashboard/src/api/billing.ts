@@ -8,9 +8,6 @@ export type Plan = Billing['plans'][number];
 export type LedgerEntry = Billing['ledger'][number];
 export type Invoice = Billing['invoices'][number];
 
-/** The ledger kinds the dashboard has words for; the API answers `kind` as a plain string. */
-export type LedgerKind = 'free_allowance' | 'monthly_grant' | 'top_up' | 'consumption' | 'refund' | 'adjustment';
-
 /** A top-up buys this many credits at least and at most (src/billing/billing-service.ts). */
 export const TOP_UP_MINIMUM_CREDITS = 100;
 export const TOP_UP_MAXIMUM_CREDITS = 100_000;

@@ -1,22 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 import type { ApiOrderStatus } from '../../api/orders.ts';
-import type { WhatsappNumberStatus } from '../../api/types.ts';
+import type { WhatsappNumber } from '../../api/numbers.ts';
+import type { OrderSummary } from '../../api/orders.ts';
 
 /** What the setup reads of a number (GET /api/v1/whatsapp-numbers has more). */
-export type SetupNumber = { id: string; provider: string; phone: string | null; status: WhatsappNumberStatus };
+export type SetupNumber = Pick<WhatsappNumber, 'id' | 'provider' | 'phone' | 'status'>;
 
 /** What the setup reads of an order (GET /api/v1/orders and /orders/:id have more). */
-export type SetupOrder = {
-  id: string;
-  storeId: string;
-  externalId: string;
-  number: string;
-  status: ApiOrderStatus;
-  failureReason: string | null;
-  customerPhone: string | null;
-  createdAt: string;
-};
+export type SetupOrder = Pick<OrderSummary, 'id' | 'storeId' | 'externalId' | 'number' | 'status' | 'failureReason' | 'customerPhone' | 'createdAt'>;
 
 export const SETUP_NUMBERS_QUERY_KEY = ['setup', 'numbers'] as const;
 export const SETUP_TEST_ORDER_QUERY_KEY = ['setup', 'latest-test-order'] as const;
