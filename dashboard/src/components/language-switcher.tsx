@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
+import { updateProfile } from '../api/account.ts';
 import { SESSION_QUERY_KEY, useSession } from '../api/session.ts';
 import type { Language } from '../api/types.ts';
 import { changeLanguage, LANGUAGES, rememberLanguageOverride } from '../i18n/i18n.ts';
@@ -16,7 +16,7 @@ export const LanguageSwitcher = () => {
     rememberLanguageOverride(session.data ? null : language);
     await changeLanguage(language);
     if (session.data) {
-      await api('/api/v1/session/user', { method: 'PATCH', body: { language } });
+      await updateProfile({ language });
       await client.invalidateQueries({ queryKey: SESSION_QUERY_KEY });
     }
   };
