@@ -386,6 +386,33 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     await testDatabase.database.query("update orders set status = 'confirmed' where id = $1", [`ord_${number.id}`]);
   });
 
+  it('closes a connection that opens after its number was closed, so no stale connection of ours meets the next one', async () => {
+    const number = await createNumber();
+    const pendingConnects: (() => void)[] = [];
+    let isHeld = true;
+    const closed: number[] = [];
+    const slowProvider: WhatsAppProvider = {
+      kind: 'simulator',
+      holdsConnection: true,
+      connect: async () => {
+        const attempt = pendingConnects.length + 1;
+        if (isHeld) await new Promise<void>((resolve) => pendingConnects.push(resolve));
+
+        return { send: async () => ({ providerMessageId: 'never' }), checkOnWhatsApp: async () => true, close: async () => void closed.push(attempt), logout: async () => undefined };
+      },
+    };
+    // start() runs the first tick, which waits for the connection.
+    const starting = startManager(recordingHooks(), { providers: new Map([['simulator', slowProvider]]) });
+    await waitFor(async () => pendingConnects.length, (count) => count === 1);
+    const manager = managers.at(-1);
+    await manager?.closeNow(number.id);
+    isHeld = false;
+    pendingConnects[0]?.();
+    // The connection that opened after the close is closed at once.
+    await waitFor(async () => closed, (list) => list.includes(1));
+    await starting;
+  });
+
   it('lets go of a number whose lease it lost without an alert or a status change', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();

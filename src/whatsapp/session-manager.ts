@@ -434,7 +434,7 @@ export class SessionManager {
   private async connect(live: LiveSession, settings: Record<string, unknown>): Promise<void> {
     let hasEnded = false;
     try {
-      live.session = await live.provider.connect({
+      const session = await live.provider.connect({
         numberId: live.numberId,
         phone: live.phone,
         settings,
@@ -451,6 +451,15 @@ export class SessionManager {
           onRestricted: (restriction) => void this.onRestricted(live, restriction),
         },
       });
+      if (live.isClosing || this.sessions.get(live.numberId) !== live) {
+        // Closed or handed over while connecting: a connection left open here would later meet the
+        // next one of ours on the same device, and WhatsApp would end one of them as "replaced".
+        hasEnded = true;
+        await session.close().catch((error: unknown) => this.log.warn({ err: error, numberId: live.numberId }, 'close failed'));
+
+        return;
+      }
+      live.session = session;
     } catch (error) {
       this.log.warn({ err: error, numberId: live.numberId }, 'connect failed');
       if (hasEnded) return;
