@@ -24,27 +24,31 @@ export const FIRST_CONTACT_KINDS: ReadonlySet<string> = new Set(['confirmation',
 
 /** How long a number writes first to no one after a 463 when WhatsApp does not say until when. */
 export const FIRST_CONTACT_PAUSE_MS = 6 * 60 * 60_000;
+/** The same when the restriction comes back within a day of the last pause: WhatsApp's lockouts grow with each reach-out. */
+export const REPEATED_FIRST_CONTACT_PAUSE_MS = 24 * 60 * 60_000;
 
 /**
  * Stops the number from writing first until `until`, recorded on the number (with the reason) so
  * a worker that takes it over keeps the pause. `isExact`: WhatsApp said when the restriction ends
- * (a reach-out timelock), which replaces any guess; otherwise the pause only ever grows. Returns
- * the pause now in force and whether the number was writing first before.
+ * (a reach-out timelock), which replaces any guess; otherwise the pause only ever grows, to
+ * `repeatedUntil` when the number was paused within the last day. Returns the pause now in force
+ * and whether the number was writing first before.
  */
 export const pauseFirstContact = async (
   queryable: Queryable,
   numberId: string,
-  options: { until: Date; reason: string; isExact: boolean },
+  options: { until: Date; repeatedUntil?: Date; reason: string; isExact: boolean },
 ): Promise<{ until: Date; isNew: boolean }> => {
   const [row] = await queryable.query<{ until: Date; was_paused: boolean }>(
     `update whatsapp_numbers n set
-       first_contact_paused_until = case when $3 or n.first_contact_paused_until is null or n.first_contact_paused_until < $2
-                                         then $2 else n.first_contact_paused_until end,
+       first_contact_paused_until = case when $3 then $2
+                                         when n.first_contact_paused_until > now() - interval '1 day' then greatest(n.first_contact_paused_until, $5)
+                                         else greatest(coalesce(n.first_contact_paused_until, $2), $2) end,
        first_contact_pause_reason = $4, updated_at = now()
      from (select first_contact_paused_until from whatsapp_numbers where id = $1) previous
      where n.id = $1
      returning n.first_contact_paused_until as until, coalesce(previous.first_contact_paused_until > now(), false) as was_paused`,
-    [numberId, options.until, options.isExact, options.reason],
+    [numberId, options.until, options.isExact, options.reason, options.repeatedUntil ?? options.until],
   );
 
   return { until: row?.until ?? options.until, isNew: !row?.was_paused };

@@ -12,7 +12,7 @@ import { computeSendGap, decideSendSlot, readPacingLimits, type PacingPolicy, ty
 import { hasAdvancedPastSending, recordClaimedProviderId, recordSent, useWhatsAppPhone } from './delivery.ts';
 import { setNumberStatus } from './number-status.ts';
 import { decideDisconnect, type DisconnectAlert } from './disconnect-policy.ts';
-import { FIRST_CONTACT_KINDS, FIRST_CONTACT_PAUSE_MS, IS_CONNECTING_ALLOWED, pauseConnecting, pauseFirstContact } from './number-pause.ts';
+import { FIRST_CONTACT_KINDS, FIRST_CONTACT_PAUSE_MS, IS_CONNECTING_ALLOWED, pauseConnecting, pauseFirstContact, REPEATED_FIRST_CONTACT_PAUSE_MS } from './number-pause.ts';
 import type { DisconnectInfo, DisconnectReason, InboundMessage, ProviderKind, Receipt, WhatsAppProvider, WhatsAppSession } from './provider.ts';
 import { ReceiptBatcher } from './receipt-batcher.ts';
 import { tracing } from '../telemetry/tracing.ts';
@@ -631,7 +631,12 @@ export class SessionManager {
     // In memory first: the next claim, maybe already running, must not write first.
     if (restriction.until || live.firstContactPausedUntil < until.getTime()) live.firstContactPausedUntil = until.getTime();
     try {
-      const pause = await pauseFirstContact(this.options.database, live.numberId, { until, reason: restriction.reason, isExact: restriction.until !== null });
+      const pause = await pauseFirstContact(this.options.database, live.numberId, {
+        until,
+        repeatedUntil: new Date(Date.now() + REPEATED_FIRST_CONTACT_PAUSE_MS),
+        reason: restriction.reason,
+        isExact: restriction.until !== null,
+      });
       live.firstContactPausedUntil = pause.until.getTime();
       this.log.warn({ numberId: live.numberId, until: pause.until.toISOString() }, 'WhatsApp restricts this number: no first contact until then');
       if (pause.isNew) await this.options.hooks.onNumberAlert({ numberId: live.numberId, accountId: live.accountId }, 'restricted');
