@@ -27,6 +27,8 @@ const waitFor = async <T>(read: () => Promise<T>, isDone: (value: T) => boolean,
 };
 
 type RecordedHooks = SessionManagerHooks & {
+  /** Alerts of this number only: numbers of earlier tests stay in the database and may be opened too. */
+  onlyNumberId?: string;
   inbound: InboundMessage[];
   failures: { messageId: string; reason: string }[];
   alerts: string[];
@@ -43,8 +45,8 @@ const recordingHooks = (): RecordedHooks => {
     onSendFailed: async (message, reason) => {
       hooks.failures.push({ messageId: message.id, reason });
     },
-    onNumberAlert: async (_context, kind) => {
-      hooks.alerts.push(kind);
+    onNumberAlert: async (context, kind) => {
+      if (hooks.onlyNumberId === undefined || context.numberId === hooks.onlyNumberId) hooks.alerts.push(kind);
     },
   };
 
@@ -170,6 +172,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   it('passes customer replies to the confirmation flow', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
+    hooks.onlyNumberId = number.id;
     await startManager(hooks);
     await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
     await fetch(`${simulator.url}/control/reply`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: '+212612340002', to: number.phone, text: '١' }) });
@@ -180,6 +183,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   it('never retries a 463 cold-contact refusal and reports it once', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
+    hooks.onlyNumberId = number.id;
     await startManager(hooks);
     await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
     await fetch(`${simulator.url}/control/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '+201012340003', mode: 'reach_out_restricted' }) });
@@ -225,12 +229,15 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   });
 
   /** A provider whose sessions connect at once and end the way the test says, counting connects. */
-  const scriptedProvider = (onConnect: (events: SessionEvents, attempt: number) => void) => {
+  const scriptedProvider = (onConnect: (events: SessionEvents, attempt: number) => void, onlyNumberId?: string) => {
     const connects: number[] = [];
+    const quietSession = { send: async () => ({ providerMessageId: 'never' }), checkOnWhatsApp: async () => true, close: async () => undefined, logout: async () => undefined };
     const provider: WhatsAppProvider = {
       kind: 'simulator',
       holdsConnection: true,
-      connect: async ({ events }) => {
+      connect: async ({ numberId, events }) => {
+        // Numbers of earlier tests may be opened too: they get a session that says nothing.
+        if (onlyNumberId !== undefined && numberId !== onlyNumberId) return quietSession;
         connects.push(Date.now());
         const attempt = connects.length;
         setTimeout(() => onConnect(events, attempt), 0);
@@ -251,11 +258,12 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   it('waits out a temporary ban (402) until it ends, even with a message due, then connects again', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
+    hooks.onlyNumberId = number.id;
     const until = new Date(Date.now() + 2_500);
     const { provider, connects } = scriptedProvider((events, attempt) => {
       events.onConnected({ phone: number.phone });
       if (attempt === 1) setTimeout(() => events.onDisconnected('temporarily_banned', '402 Connection Failure', { until }), 50);
-    });
+    }, number.id);
     await startManager(hooks, { providers: new Map([['simulator', provider]]) });
     await waitFor(async () => (await statusAndReason(number.id))?.status, (status) => status === 'disconnected');
     expect(await statusAndReason(number.id)).toEqual({ status: 'disconnected', status_reason: `temporarily_banned until ${until.toISOString()}`, connect_paused_until: until });
@@ -270,11 +278,12 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   it('asks for a new link when WhatsApp locked the account (403): keys deleted, logged_out, one alert, no reconnect', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
+    hooks.onlyNumberId = number.id;
     await testDatabase.database.query("insert into whatsapp_auth_keys (number_id, type, key_id, envelope) values ($1, 'creds', '', 'v1.x.y.z.w')", [number.id]);
     const { provider, connects } = scriptedProvider((events) => {
       events.onConnected({ phone: number.phone });
       setTimeout(() => events.onDisconnected('device_locked', '403 Connection Failure'), 50);
-    });
+    }, number.id);
     await startManager(hooks, { providers: new Map([['simulator', provider]]) });
     await waitFor(() => numberStatus(number.id), (status) => status === 'logged_out');
     expect((await statusAndReason(number.id))?.status_reason).toMatch(/^device_locked: /);
@@ -287,6 +296,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   it('stops writing first from a number WhatsApp restricts (463), routes its confirmations as reach_out_restricted without sending them, and keeps answering customers', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
+    hooks.onlyNumberId = number.id;
     const sent: string[] = [];
     let restrict: (restriction: { until: Date | null; reason: string }) => void = () => undefined;
     const provider: WhatsAppProvider = {
@@ -416,10 +426,11 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   it('lets go of a number whose lease it lost without an alert or a status change', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
+    hooks.onlyNumberId = number.id;
     const { provider } = scriptedProvider((events, attempt) => {
       events.onConnected({ phone: number.phone });
       if (attempt === 1) setTimeout(() => events.onDisconnected('lease_lost', 'the lease of this number was taken over by another worker'), 50);
-    });
+    }, number.id);
     await startManager(hooks, { providers: new Map([['simulator', provider]]) });
     await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -430,6 +441,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   it('does not send a confirmation to a phone without WhatsApp', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
+    hooks.onlyNumberId = number.id;
     await startManager(hooks);
     await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
     await fetch(`${simulator.url}/control/fail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '+201012340009', mode: 'not_on_whatsapp' }) });
@@ -482,6 +494,7 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   it('marks a logged-out number, deletes its keys and alerts the merchant, without reconnecting', async () => {
     const hooks = recordingHooks();
     const number = await createNumber();
+    hooks.onlyNumberId = number.id;
     await testDatabase.database.query("insert into whatsapp_auth_keys (number_id, type, key_id, envelope) values ($1, 'creds', '', 'v1.x.y.z.w')", [number.id]);
     await startManager(hooks);
     await waitFor(() => numberStatus(number.id), (status) => status === 'connected');
