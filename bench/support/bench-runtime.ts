@@ -7,6 +7,7 @@ import path from 'node:path';
 import { startRuntime, type Roles, type Runtime } from '../../src/cli/runtime.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
+import { LIMITS_FOR_TESTS } from '../../test/harness/runtime.ts';
 
 /** A port free right now on 127.0.0.1, so the public URL (links in emails) can name it before listening. */
 export const findFreePort = (): Promise<number> =>
@@ -42,15 +43,7 @@ export const createBenchConfig = async (databaseUrl: string, environment: Record
     HOST: '127.0.0.1',
     AKKED_PUBLIC_URL: `http://127.0.0.1:${port}`,
     AKKED_SEND_GAP_SECONDS: '0',
-    AKKED_SIGN_IN_RATE_LIMIT: '1000',
-    // Tests and benchmarks call from one address, with one key, into one store, far faster than anyone would.
-    AKKED_PUBLIC_RATE_LIMIT: '100000',
-    AKKED_API_RATE_LIMIT: '100000',
-    AKKED_WEBHOOK_RATE_LIMIT: '1000000',
-    AKKED_MAX_NUMBERS: '100000',
-    AKKED_MAX_STORES: '100000',
-    AKKED_MAX_API_KEYS: '100000',
-    AKKED_MAX_STREAMS: '100000',
+    ...LIMITS_FOR_TESTS,
     LOG_LEVEL: 'warn',
     ...environment,
   };

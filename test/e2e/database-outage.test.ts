@@ -1,27 +1,16 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shopifyCodOrder, simulatorMessages, waitUntil } from '../harness/flow.ts';
+import { postShopifyWebhook, shopifyCodOrder, simulatorMessages, waitUntil } from '../harness/flow.ts';
 import { canStartOwnCluster, startOwnCluster, type OwnCluster } from '../harness/postgres-cluster.ts';
 import { findFreePort, signUpMerchant, startAkked, startSimulatorProcess, waitForHttp, type AkkedProcess } from '../harness/processes.ts';
 
 const SECRET = 'outage-shopify-secret';
 
-const deliver = (baseUrl: string, storeId: string, body: string, signal?: AbortSignal) =>
-  fetch(`${baseUrl}/hooks/shopify/${storeId}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-shopify-topic': 'orders/create',
-      'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
-      'x-shopify-webhook-id': randomBytes(8).toString('hex'),
-    },
-    body,
-    ...(signal ? { signal } : {}),
-  });
+const deliver = (baseUrl: string, storeId: string, body: string, signal?: AbortSignal) => postShopifyWebhook(baseUrl, { storeId, secret: SECRET, body, ...(signal ? { signal } : {}) });
 
 const isRunning = (process: AkkedProcess) => process.child.exitCode === null && process.child.signalCode === null;
 

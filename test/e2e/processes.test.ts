@@ -7,9 +7,8 @@ import { DEFAULT_SCHEMA } from '../../src/db/database.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStoreApi, type FakeStoreApi } from '../harness/fake-store-api.ts';
 import { TEST_DATABASE_URL } from '../harness/database.ts';
-import { shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
+import { postShopifyWebhook, shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
 import { findFreePort, signUpMerchant, startAkked, startServeWithSimulator, startSimulatorProcess, waitForHttp, type AkkedProcess } from '../harness/processes.ts';
-import { createHmac } from 'node:crypto';
 
 const answerLikeShopify = (shopify: FakeStoreApi) =>
   shopify.answerWith((request) => {
@@ -19,17 +18,7 @@ const answerLikeShopify = (shopify: FakeStoreApi) =>
     return { body: { data: { tagsAdd: { userErrors: [] }, orderUpdate: { userErrors: [] } } } };
   });
 
-const signedShopifyDelivery = (baseUrl: string, storeId: string, secret: string, body: string) =>
-  fetch(`${baseUrl}/hooks/shopify/${storeId}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-shopify-topic': 'orders/create',
-      'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
-      'x-shopify-webhook-id': randomBytes(8).toString('hex'),
-    },
-    body,
-  });
+const signedShopifyDelivery = (baseUrl: string, storeId: string, secret: string, body: string) => postShopifyWebhook(baseUrl, { storeId, secret, body });
 
 /** Where the processes of a suite listen: Akked's public URL, the simulator, the data directory and a fake Shopify. */
 type RunningProcesses = { baseUrl: string; simulatorUrl: string; dataDirectory: string; shopify: FakeStoreApi };

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../harness/database.ts';
 import { startFakeStoreApi, type FakeStoreApi } from '../harness/fake-store-api.ts';
-import { shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
+import { postShopifyWebhook, shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
 import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../harness/otlp-collector.ts';
 import { findFreePort, signUpMerchant, startAkked, startSimulatorProcess, waitForHttp, type AkkedProcess } from '../harness/processes.ts';
 
@@ -92,16 +92,7 @@ describe.runIf(TEST_DATABASE_URL)('OpenTelemetry across the api and worker proce
 
     const customer = '+966551234876';
     const body = shopifyCodOrder({ id: '9007199254740994711', number: '#7411', phone: '0551234876', name: 'Zainab Qureshi', addressLine: '77 Olaya Street' });
-    const delivery = await fetch(`${baseUrl}/hooks/shopify/${storeId}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-shopify-topic': 'orders/create',
-        'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
-        'x-shopify-webhook-id': randomBytes(8).toString('hex'),
-      },
-      body,
-    });
+    const delivery = await postShopifyWebhook(baseUrl, { storeId, secret, body });
     expect(delivery.status).toBe(200);
     const orderId = String(((await delivery.json()) as { orderId?: string }).orderId);
     // A search by phone number: its query string must not reach a span.

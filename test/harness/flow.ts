@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'lossless-json';
 import { expect } from 'vitest';
@@ -50,6 +50,20 @@ export const deliverShopifyWebhook = async (app: AppInstance, options: { storeId
       'x-shopify-api-version': '2026-07',
     },
     payload: options.body,
+  });
+
+/** Posts a Shopify orders/create webhook, signed with the store's secret, to a running server. */
+export const postShopifyWebhook = (baseUrl: string, options: { storeId: string; secret: string; body: string; signal?: AbortSignal }) =>
+  fetch(`${baseUrl}/hooks/shopify/${options.storeId}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-hmac-sha256': createHmac('sha256', options.secret).update(options.body).digest('base64'),
+      'x-shopify-webhook-id': randomBytes(8).toString('hex'),
+    },
+    body: options.body,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
 
 export const waitUntil = async <T>(read: () => Promise<T>, isDone: (value: T) => boolean, timeoutMs = 20_000, what = 'condition'): Promise<T> => {

@@ -8,6 +8,18 @@ import { parseConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createTestDatabase, type TestBackend, type TestDatabase } from './database.ts';
 
+/** Tests and benchmarks call from one address, with one key, into one store, far faster than anyone would. */
+export const LIMITS_FOR_TESTS = {
+  AKKED_SIGN_IN_RATE_LIMIT: '1000',
+  AKKED_PUBLIC_RATE_LIMIT: '100000',
+  AKKED_API_RATE_LIMIT: '100000',
+  AKKED_WEBHOOK_RATE_LIMIT: '1000000',
+  AKKED_MAX_NUMBERS: '100000',
+  AKKED_MAX_STORES: '100000',
+  AKKED_MAX_API_KEYS: '100000',
+  AKKED_MAX_STREAMS: '100000',
+} as const;
+
 export type TestRuntime = {
   runtime: Runtime;
   config: Config;
@@ -32,15 +44,7 @@ export const startTestRuntime = async (
     HOST: '127.0.0.1',
     AKKED_PUBLIC_URL: 'http://127.0.0.1:3000',
     AKKED_SEND_GAP_SECONDS: '0',
-    AKKED_SIGN_IN_RATE_LIMIT: '1000',
-    // Tests and benchmarks call from one address, with one key, into one store, far faster than anyone would.
-    AKKED_PUBLIC_RATE_LIMIT: '100000',
-    AKKED_API_RATE_LIMIT: '100000',
-    AKKED_WEBHOOK_RATE_LIMIT: '1000000',
-    AKKED_MAX_NUMBERS: '100000',
-    AKKED_MAX_STORES: '100000',
-    AKKED_MAX_API_KEYS: '100000',
-    AKKED_MAX_STREAMS: '100000',
+    ...LIMITS_FOR_TESTS,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     ...options.environment,
   });
