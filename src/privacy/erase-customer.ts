@@ -41,11 +41,15 @@ export const eraseCustomer = async (
   const { deleteAuthKeysForContacts } = await import('../whatsapp/linked/auth-state-store.ts');
 
   return dependencies.database.transaction(async (transaction) => {
-    const orders = await transaction.query<{ id: string; store_id: string }>(
-      `select id, store_id from orders where account_id = $1 and customer_phone = any($2::text[]) ${options.storeId ? 'and store_id = $3' : ''} for update`,
+    // A customer may be known to WhatsApp by another form of their number (Mexico's 521 → 52,
+    // orders.whatsapp_phone): either form finds their orders, and both are erased.
+    const orders = await transaction.query<{ id: string; customer_phone: string | null; whatsapp_phone: string | null }>(
+      `select id, customer_phone, whatsapp_phone from orders
+       where account_id = $1 and (customer_phone = any($2::text[]) or whatsapp_phone = any($2::text[])) ${options.storeId ? 'and store_id = $3' : ''} for update`,
       options.storeId ? [options.accountId, options.phones, options.storeId] : [options.accountId, options.phones],
     );
     const orderIds = orders.map((order) => order.id);
+    const phones = [...new Set([...options.phones, ...orders.flatMap((order) => [order.customer_phone, order.whatsapp_phone]).filter((phone) => phone !== null)])];
     const [counts] = await transaction.query<{ messages: string; events: string }>(
       `select (select count(*) from messages where order_id = any($1::text[])) as messages,
               (select count(*) from order_events where order_id = any($1::text[])) as events`,
@@ -53,12 +57,12 @@ export const eraseCustomer = async (
     );
     const jobs = await dependencies.queue.deleteJobsReferencing(transaction, 'orderId', orderIds);
     // Messages of the customer not tied to an order (none are stored today) go too.
-    await transaction.query('delete from messages where account_id = $1 and customer_phone = any($2::text[])', [options.accountId, options.phones]);
+    await transaction.query('delete from messages where account_id = $1 and customer_phone = any($2::text[])', [options.accountId, phones]);
     await transaction.query('delete from orders where id = any($1::text[])', [orderIds]);
     const numbers = await transaction.query<{ id: string }>('select id from whatsapp_numbers where account_id = $1', [options.accountId]);
     let sessionKeys = 0;
     for (const number of numbers) {
-      sessionKeys += await deleteAuthKeysForContacts(transaction, number.id, options.phones, dependencies.keyring);
+      sessionKeys += await deleteAuthKeysForContacts(transaction, number.id, phones, dependencies.keyring);
     }
     const result = { orders: orderIds.length, messages: Number(counts?.messages ?? 0), events: Number(counts?.events ?? 0), jobs, sessionKeys };
     await recordErasure(transaction, options.accountId, options.kind ?? 'customer', result);

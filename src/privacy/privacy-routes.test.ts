@@ -89,6 +89,19 @@ describe.each(TEST_BACKENDS)('export and customer erasure on %s', (backend) => {
     expect(audit?.counts.orders).toBe(2);
   });
 
+  it('erases a customer given by the number WhatsApp knows them by, and that number with them', async () => {
+    const app = appOf(testRuntime);
+    const created = await app.inject({ method: 'POST', url: '/api/v1/orders', headers: { authorization: `Bearer ${merchant.apiKey}` }, payload: orderBody(7, '+5215512345678', 'Ximena Ortega') });
+    expect(created.statusCode, created.body).toBe(201);
+    const { database } = testRuntime.testDatabase;
+    // WhatsApp answered onWhatsApp with the form without the mobile 1 (Mexico's 521 → 52).
+    await database.query("update orders set whatsapp_phone = '+525512345678' where id = $1", [created.json().id]);
+    const response = await app.inject({ method: 'DELETE', url: `/api/v1/customers/${encodeURIComponent('+525512345678')}`, headers: { authorization: `Bearer ${merchant.apiKey}` } });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().deleted.orders).toBe(1);
+    expect(await findInEveryTable(database, ['5512345678', 'Ximena'])).toEqual([]);
+  });
+
   it('requires the CSRF token for a cookie request, and a phone that reads as one', async () => {
     const app = appOf(testRuntime);
     const noToken = await app.inject({ method: 'DELETE', url: '/api/v1/customers/0551230002', headers: { cookie: merchant.cookie, origin: testRuntime.config.publicUrl } });
