@@ -132,7 +132,7 @@ export const EnvironmentSchema = z.object({
   AKKED_MAX_NUMBERS: z.coerce.number().int().min(1).default(20),
   AKKED_MAX_STORES: z.coerce.number().int().min(1).default(50),
   AKKED_MAX_API_KEYS: z.coerce.number().int().min(1).default(25),
-  /** Live order streams (SSE) one account may hold open on one api process; past it, 429 too_many_streams. */
+  /** Live order streams (SSE) one account may hold open across all api processes; past it, 429 too_many_streams. */
   AKKED_MAX_STREAMS: z.coerce.number().int().min(1).default(10),
   /** Webhook deliveries per minute per store. */
   AKKED_WEBHOOK_RATE_LIMIT: z.coerce.number().int().min(1).default(6000),

@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   credential: 'crd',
   erasure: 'era',
   email: 'eml',
+  liveStream: 'lst',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

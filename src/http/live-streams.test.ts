@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS } from '../../test/harness/database.ts';
 import { appOf, browserHeaders, createMerchant, type Merchant } from '../../test/harness/http.ts';
 import { startTestRuntime, type TestRuntime } from '../../test/harness/runtime.ts';
+import type { Principal } from './app.ts';
+import { LiveStreams } from './live-streams.ts';
 
 type OpenStream = { status: number; body: string; ended: Promise<number>; isEnded: () => boolean; close: () => void };
 
@@ -97,5 +99,22 @@ describe.each(TEST_BACKENDS)('live order streams on %s', (backend) => {
     await first.ended;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await open(bearer)).status).toBe(200);
+  });
+  it('counts the streams of every api process against one limit per account, and stops counting those of a process that died', async () => {
+    const { database } = testRuntime.testDatabase;
+    const third = await createMerchant(testRuntime);
+    const principal: Principal = { accountId: third.accountId, userId: null, via: 'api_key', sessionToken: null, apiKeyId: null, scopes: null };
+    // Two api processes on one database.
+    const processes = [new LiveStreams(database, 2), new LiveStreams(database, 2)];
+    const forgetFirst = await processes[0]!.admit(principal, () => undefined);
+    await processes[1]!.admit(principal, () => undefined);
+    await expect(processes[0]!.admit(principal, () => undefined)).rejects.toMatchObject({ code: 'too_many_streams' });
+    forgetFirst();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await processes[1]!.admit(principal, () => undefined);
+    // Both rows now belong to a process that died: once they expire, they no longer count.
+    await database.query("update live_streams set expires_at = now() - interval '1 second' where account_id = $1", [third.accountId]);
+    await processes[0]!.admit(principal, () => undefined);
+    for (const streams of processes) await streams.close();
   });
 });
