@@ -1,11 +1,27 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Analytics } from '../../api/analytics.ts';
 import { fillDays } from '../../api/analytics.ts';
 import { RequireSession } from '../../components/require-session.tsx';
 import { installFakeApi, SAMPLE_SESSION, type RecordedRequest } from '../../test/fake-api.ts';
 import { renderAt } from '../../test/render.tsx';
 import OverviewPage from './overview-page.tsx';
+
+// The charts' chunk loads only when this test says so: on a quick machine it would otherwise have
+// loaded during the first test, and the second would never see its loading state.
+const chartsChunk = vi.hoisted(() => {
+  let release: () => void = () => undefined;
+  const loaded = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+
+  return { loaded, release: () => release() };
+});
+vi.mock('./overview-charts.tsx', async (importOriginal) => {
+  await chartsChunk.loaded;
+
+  return importOriginal();
+});
 
 const ZERO_TOTALS = { received: 0, queued: 0, sent: 0, delivered: 0, read: 0, confirmed: 0, cancelled: 0, no_response: 0, skipped: 0, failed: 0, all: 0 };
 
@@ -112,6 +128,7 @@ describe('overview page', () => {
 
     // The charts arrive in their own chunk (recharts is not in the first JavaScript).
     expect(await screen.findByText('Loading the charts…')).toBeTruthy();
+    chartsChunk.release();
     const rateChart = await screen.findByText('Confirmation rate per day (of orders with an outcome)', {}, { timeout: 50_000 });
     expect(rateChart.closest('figure')).not.toBeNull();
     expect(screen.getByText('Orders per day by outcome', { selector: 'figcaption' })).toBeTruthy();
