@@ -14,6 +14,9 @@ import { createMetrics } from '../metrics.ts';
 const keyring = createKeyring(toMasterKey(randomBytes(32).toString('base64')));
 const silentLogger = createLogger({ level: 'silent' });
 
+/** What a scripted provider gives the numbers a test is not about (those of earlier tests stay in the database). */
+const QUIET_SESSION = { send: async () => ({ providerMessageId: 'never' }), checkOnWhatsApp: async () => true, close: async () => undefined, logout: async () => undefined };
+
 const waitFor = async <T>(read: () => Promise<T>, isDone: (value: T) => boolean, timeoutMs = 15_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
@@ -201,7 +204,9 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     const lostAck: WhatsAppProvider = {
       kind: 'simulator',
       holdsConnection: true,
-      connect: async ({ events }) => {
+      connect: async ({ numberId, events }) => {
+        // Numbers of earlier tests are opened too: they get a session that says nothing.
+        if (numberId !== number.id) return QUIET_SESSION;
         setTimeout(() => events.onConnected({ phone: number.phone }), 0);
 
         return {
@@ -231,13 +236,12 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
   /** A provider whose sessions connect at once and end the way the test says, counting connects. */
   const scriptedProvider = (onConnect: (events: SessionEvents, attempt: number) => void, onlyNumberId?: string) => {
     const connects: number[] = [];
-    const quietSession = { send: async () => ({ providerMessageId: 'never' }), checkOnWhatsApp: async () => true, close: async () => undefined, logout: async () => undefined };
     const provider: WhatsAppProvider = {
       kind: 'simulator',
       holdsConnection: true,
       connect: async ({ numberId, events }) => {
         // Numbers of earlier tests may be opened too: they get a session that says nothing.
-        if (onlyNumberId !== undefined && numberId !== onlyNumberId) return quietSession;
+        if (onlyNumberId !== undefined && numberId !== onlyNumberId) return QUIET_SESSION;
         connects.push(Date.now());
         const attempt = connects.length;
         setTimeout(() => onConnect(events, attempt), 0);
@@ -302,7 +306,9 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     const provider: WhatsAppProvider = {
       kind: 'simulator',
       holdsConnection: true,
-      connect: async ({ events }) => {
+      connect: async ({ numberId, events }) => {
+        // Numbers of earlier tests are opened too: they get a session that says nothing.
+        if (numberId !== number.id) return QUIET_SESSION;
         restrict = (restriction) => events.onRestricted?.(restriction);
         setTimeout(() => events.onConnected({ phone: number.phone }), 0);
 
@@ -354,7 +360,9 @@ describe.each(TEST_BACKENDS)('WhatsApp session manager on %s', (backend) => {
     const provider: WhatsAppProvider = {
       kind: 'simulator',
       holdsConnection: true,
-      connect: async ({ events }) => {
+      connect: async ({ numberId, events }) => {
+        // Numbers of earlier tests are opened too: they get a session that says nothing.
+        if (numberId !== number.id) return QUIET_SESSION;
         setTimeout(() => events.onConnected({ phone: number.phone }), 0);
 
         return {
