@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storableJson, storableText, storableValue } from './storable-text.ts';
+import { storableJson, storableJsonText, storableText, storableValue } from './storable-text.ts';
 
 describe('storable text', () => {
   it('removes NUL and replaces each unpaired surrogate with U+FFFD, keeping pairs and everything else', () => {
@@ -30,5 +30,11 @@ describe('storable text', () => {
     expect(storableJson('{"name":"a\\uD800b"}', JSON.parse('{"name":"a\\uD800b"}'))).toEqual({ name: 'a\ufffdb' });
     // A valid pair written as escapes stays the character it spells.
     expect(storableJson('{"name":"\\ud83d\\ude00"}', JSON.parse('{"name":"\\ud83d\\ude00"}'))).toEqual({ name: '😀' });
+  });
+
+  it('writes JSON text with every string storable, and the plain text when nothing needs cleaning', () => {
+    const clean = { number: '#1001', items: [{ name: 'عود 🌙' }] };
+    expect(storableJsonText(clean)).toBe(JSON.stringify(clean));
+    expect(JSON.parse(storableJsonText({ number: 'a\u0000b', items: [{ name: 'x\ud800y' }] }))).toEqual({ number: 'ab', items: [{ name: 'x\ufffdy' }] });
   });
 });

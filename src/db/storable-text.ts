@@ -8,7 +8,7 @@
  */
 
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const HAS_UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const HAS_UNSTORABLE = new RegExp(UNSTORABLE.source);
 
 /** The text without NUL characters, with U+FFFD for each unpaired surrogate. */
 export const storableText = (text: string): string =>
@@ -42,3 +42,13 @@ const MAY_HOLD_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /** For a value just parsed from `jsonText`: cleaned, walked only when the text has a suspect escape. */
 export const storableJson = <T>(jsonText: string, parsed: T): T => (MAY_HOLD_UNSTORABLE.test(jsonText) ? storableValue(parsed) : parsed);
+
+/**
+ * `value` as JSON text for a query parameter, every string storable. JSON.stringify writes NUL and
+ * unpaired surrogates as \u escapes, so only a text with such an escape is written again, cleaned.
+ */
+export const storableJsonText = (value: unknown): string => {
+  const text = JSON.stringify(value);
+
+  return MAY_HOLD_UNSTORABLE.test(text) ? JSON.stringify(storableValue(value)) : text;
+};

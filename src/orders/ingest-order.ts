@@ -1,6 +1,6 @@
 import { nextAllowedSendTime } from '../confirmation/schedule.ts';
 import { sendConfirmationJob } from '../confirmation/send-confirmation-job.ts';
-import { storableText } from '../db/storable-text.ts';
+import { storableJsonText } from '../db/storable-text.ts';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import { newId, takeRandomBytes } from '../ids.ts';
@@ -185,12 +185,6 @@ const toOrderRow = (request: IngestRequest): OrderRow => {
  * both timeline events, one more queues every job: ingest is the hot path, and the webhook route
  * hands many deliveries to one call (ingest-batcher.ts). Answers in the order of `requests`.
  */
-/**
- * The entry points clean what they parse (db/storable-text.ts); the same rule again here, so an
- * order from any other path still never fails its batch for a NUL or an unpaired surrogate.
- */
-const withStorableText = (_key: string, value: unknown): unknown => (typeof value === 'string' ? storableText(value) : value);
-
 export const ingestOrders = async (dependencies: IngestDependencies, requests: readonly IngestRequest[]): Promise<IngestResult[]> => {
   const firstOfKey = new Map<string, number>();
   const rows: OrderRow[] = [];
@@ -209,7 +203,8 @@ export const ingestOrders = async (dependencies: IngestDependencies, requests: r
 
   try {
     const answers = await dependencies.database.transaction(async (transaction) => {
-      const inserted = new Set((await transaction.query<{ id: string }>(INSERT_ORDERS_SQL, [JSON.stringify(rows, withStorableText)])).map((row) => row.id));
+      // Entry points clean what they parse; cleaned here too, so an order from any other path never fails its batch.
+      const inserted = new Set((await transaction.query<{ id: string }>(INSERT_ORDERS_SQL, [storableJsonText(rows)])).map((row) => row.id));
       const rowAnswers: IngestResult[] = rows.map((row) => ({ orderId: row.id, isNew: true, status: row.status }));
       const existing = rows.filter((row) => !inserted.has(row.id));
       if (existing.length > 0) {
