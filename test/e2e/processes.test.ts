@@ -6,7 +6,7 @@ import pg from 'pg';
 import { DEFAULT_SCHEMA } from '../../src/db/database.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeStoreApi, type FakeStoreApi } from '../harness/fake-store-api.ts';
-import { TEST_DATABASE_URL } from '../harness/database.ts';
+import { createScratchDatabase, TEST_DATABASE_URL, type ScratchDatabase } from '../harness/database.ts';
 import { postShopifyWebhook, shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
 import { findFreePort, signUpMerchant, startAkked, startServeWithSimulator, startSimulatorProcess, waitForHttp, type AkkedProcess } from '../harness/processes.ts';
 
@@ -144,7 +144,7 @@ describe('the real processes on the embedded database: akked serve + akked simul
 describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL: one api and %i workers', (workerCount) => {
   const processes: AkkedProcess[] = [];
   const workers: AkkedProcess[] = [];
-  let databaseName: string;
+  let scratch: ScratchDatabase | undefined;
   let databaseUrl: string;
   let baseUrl: string;
   let simulatorUrl: string;
@@ -154,14 +154,8 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
   beforeAll(async () => {
     shopify = await startFakeStoreApi();
     answerLikeShopify(shopify);
-    databaseName = `akked_e2e_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${databaseName}`);
-    await admin.end();
-    const url = new URL(TEST_DATABASE_URL as string);
-    url.pathname = `/${databaseName}`;
-    databaseUrl = url.toString();
+    scratch = await createScratchDatabase('akked_e2e');
+    databaseUrl = scratch.url;
     const simulator = await startSimulatorProcess();
     processes.push(simulator.process);
     simulatorUrl = simulator.url;
@@ -186,10 +180,7 @@ describe.runIf(TEST_DATABASE_URL).each([2, 3])('the real processes on PostgreSQL
 
   afterAll(async () => {
     for (const process of processes.reverse()) await process.stop();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${databaseName} with (force)`);
-    await admin.end();
+    await scratch?.drop();
     await shopify?.close();
   });
 

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL } from '../harness/database.ts';
+import { createScratchDatabase, TEST_DATABASE_URL, type ScratchDatabase } from '../harness/database.ts';
 import { startFakeStoreApi, type FakeStoreApi } from '../harness/fake-store-api.ts';
 import { postShopifyWebhook, shopifyCodOrder, simulatorControl, simulatorMessages, waitUntil } from '../harness/flow.ts';
 import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../harness/otlp-collector.ts';
@@ -23,7 +22,7 @@ describe.runIf(TEST_DATABASE_URL)('OpenTelemetry across the api and worker proce
   const processes: AkkedProcess[] = [];
   let collector: OtlpCollector;
   let shopify: FakeStoreApi;
-  let databaseName: string;
+  let scratch: ScratchDatabase | undefined;
   let baseUrl: string;
   let simulatorUrl: string;
   let dataDirectory: string;
@@ -37,13 +36,7 @@ describe.runIf(TEST_DATABASE_URL)('OpenTelemetry across the api and worker proce
 
       return { body: { data: { tagsAdd: { userErrors: [] }, orderUpdate: { userErrors: [] } } } };
     });
-    databaseName = `akked_trace_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${databaseName}`);
-    await admin.end();
-    const databaseUrl = new URL(TEST_DATABASE_URL as string);
-    databaseUrl.pathname = `/${databaseName}`;
+    scratch = await createScratchDatabase('akked_trace');
     const simulator = await startSimulatorProcess();
     processes.push(simulator.process);
     simulatorUrl = simulator.url;
@@ -51,7 +44,7 @@ describe.runIf(TEST_DATABASE_URL)('OpenTelemetry across the api and worker proce
     baseUrl = `http://127.0.0.1:${port}`;
     dataDirectory = await mkdtemp(path.join(tmpdir(), 'akked-trace-'));
     const environment = {
-      DATABASE_URL: databaseUrl.toString(),
+      DATABASE_URL: scratch.url,
       AKKED_MASTER_KEY: randomBytes(32).toString('base64'),
       AKKED_DATA_DIR: dataDirectory,
       AKKED_PUBLIC_URL: baseUrl,
@@ -69,10 +62,7 @@ describe.runIf(TEST_DATABASE_URL)('OpenTelemetry across the api and worker proce
 
   afterAll(async () => {
     for (const process of processes.reverse()) await process.stop();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${databaseName} with (force)`);
-    await admin.end();
+    await scratch?.drop();
     await shopify?.close();
     await collector?.close();
   });

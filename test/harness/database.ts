@@ -81,3 +81,26 @@ export const createTestDatabase = async (backend: TestBackend, options: { migrat
 
   return testDatabase;
 };
+
+/** An empty database of its own on the TEST_DATABASE_URL server, for tests that run real processes on it. */
+export type ScratchDatabase = { name: string; url: string; drop(): Promise<void> };
+
+const asAdmin = async (statement: string): Promise<void> => {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+};
+
+export const createScratchDatabase = async (prefix: string): Promise<ScratchDatabase> => {
+  if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  await asAdmin(`create database ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+
+  return { name, url: url.toString(), drop: () => asAdmin(`drop database if exists ${name} with (force)`) };
+};
