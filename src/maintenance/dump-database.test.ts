@@ -1,12 +1,10 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, TEST_BACKENDS, TEST_DATABASE_URL, type TestDatabase } from '../../test/harness/database.ts';
+import { createScratchDatabase, createTestDatabase, TEST_BACKENDS, TEST_DATABASE_URL, type ScratchDatabase, type TestDatabase } from '../../test/harness/database.ts';
 import { seedPreviousRelease } from '../../test/harness/previous-release.ts';
 import { ALL_JOBS } from '../cli/jobs.ts';
 import { openDatabase } from '../db/database.ts';
@@ -21,7 +19,7 @@ const run = promisify(execFile);
 describe.skipIf(!TEST_DATABASE_URL).each(TEST_BACKENDS)('a plain SQL dump of the %s database', (backend) => {
   let source: TestDatabase;
   let directory: string;
-  const restoredName = `akked_restore_${randomBytes(4).toString('hex')}`;
+  let restoreTarget: ScratchDatabase | undefined;
 
   beforeAll(async () => {
     source = await createTestDatabase(backend);
@@ -40,10 +38,7 @@ describe.skipIf(!TEST_DATABASE_URL).each(TEST_BACKENDS)('a plain SQL dump of the
   afterAll(async () => {
     await source?.close();
     await rm(directory, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${restoredName} with (force)`);
-    await admin.end();
+    await restoreTarget?.drop();
   });
 
   it('restores with psql into an empty PostgreSQL: rows exact, pending jobs, row-level security, nothing left to migrate', async () => {
@@ -53,12 +48,8 @@ describe.skipIf(!TEST_DATABASE_URL).each(TEST_BACKENDS)('a plain SQL dump of the
     expect(result.jobs).toBe(1);
     const file = path.join(directory, 'dump.sql');
     await writeFile(file, pieces.join(''));
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${restoredName}`);
-    await admin.end();
-    const url = new URL(TEST_DATABASE_URL as string);
-    url.pathname = `/${restoredName}`;
+    restoreTarget = await createScratchDatabase('akked_restore');
+    const url = new URL(restoreTarget.url);
     await run('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-d', url.toString(), '-f', file], { timeout: 120_000 });
 
     const restored = await openDatabase({ databaseUrl: url.toString(), dataDirectory: '/nonexistent', poolSize: 2, schema: source.database.schema });

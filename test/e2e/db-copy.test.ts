@@ -1,12 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring, decrypt, toMasterKey } from '../../src/crypto/envelope.ts';
 import { openDatabase } from '../../src/db/database.ts';
-import { TEST_DATABASE_URL } from '../harness/database.ts';
-import { shopifyCodOrder, waitUntil } from '../harness/flow.ts';
+import { createScratchDatabase, TEST_DATABASE_URL, type ScratchDatabase } from '../harness/database.ts';
+import { postShopifyWebhook, shopifyCodOrder, waitUntil } from '../harness/flow.ts';
 import { findFreePort, runAkkedCommand, signUpMerchant, startAkked, startServeWithSimulator, waitForHttp, type AkkedProcess, type ServeWithSimulator } from '../harness/processes.ts';
 
 const WRITE_BACK_TOKEN = 'shpat_copied_write_back_token';
@@ -19,7 +17,7 @@ describe.skipIf(!TEST_DATABASE_URL)('akked db copy: an embedded installation mov
   let serve: ServeWithSimulator;
   let merchant: Awaited<ReturnType<typeof signUpMerchant>>;
   const seeded = { numberId: '', storeId: '', orderId: '' };
-  const targetName = `akked_copy_${randomBytes(4).toString('hex')}`;
+  let target: ScratchDatabase | undefined;
   let targetUrl: string;
   const processes: AkkedProcess[] = [];
 
@@ -37,32 +35,20 @@ describe.skipIf(!TEST_DATABASE_URL)('akked db copy: an embedded installation mov
     const patch = await merchant.api('PATCH', `/api/v1/stores/${seeded.storeId}`, { sendDelayMinutes: 60, writeBack: { shopDomain: 'copied.myshopify.com', accessToken: WRITE_BACK_TOKEN } });
     expect(patch.status, patch.text).toBe(200);
     const body = shopifyCodOrder({ id: '7700112233445566778', number: '#7701', phone: '+966551230077' });
-    const delivery = await fetch(`${serve.baseUrl}/hooks/shopify/${seeded.storeId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/create', 'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64') },
-      body,
-    });
+    const delivery = await postShopifyWebhook(serve.baseUrl, { storeId: seeded.storeId, secret, body });
     expect(delivery.status).toBe(200);
     const orders = await waitUntil(async () => (await merchant.api('GET', '/api/v1/orders')).json.data as { id: string }[], (data) => data.length === 1, 30_000, 'the order');
     seeded.orderId = String(orders[0]?.id);
     // Stopped, as the command's help says: one process owns the embedded database.
     await serve.processes[1]?.stop();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${targetName}`);
-    await admin.end();
-    const url = new URL(TEST_DATABASE_URL as string);
-    url.pathname = `/${targetName}`;
-    targetUrl = url.toString();
+    target = await createScratchDatabase('akked_copy');
+    targetUrl = target.url;
   }, 300_000);
 
   afterAll(async () => {
     for (const process of processes.reverse()) await process.stop();
     await serve?.stop();
-    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${targetName} with (force)`);
-    await admin.end();
+    await target?.drop();
     if (serve) await rm(serve.dataDirectory, { recursive: true, force: true });
   });
 
